@@ -1,0 +1,302 @@
+"""The words that decide whether a sentence reports a claim or a denial.
+
+Entries are regular-expression fragments matched case-insensitively on word boundaries
+(`detect` compiles them). Users extend the lexicon with plain phrases through
+`Lexicon.extended`, which escapes them, so a config file never has to speak regex.
+
+The lists follow the event coders' lesson (DETECTION-NOTES.md): a verb alone is not a
+denial; "deny" takes a report, a claim or a that-clause, while "deny bail" or "reject an
+appeal" are something else. Traps are listed explicitly so each can be tested.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+# Verbs that deny by themselves unless their object says otherwise ("denied bail").
+_DENY_VERBS = (
+    r"den(?:y|ies|ied|ying|ial|ials)",
+    r"refut(?:e|es|ed|ing)",
+    r"rebut(?:s|ted|ting)?",
+    r"debunk(?:s|ed|ing)?",
+    r"hits? back",
+    r"hitting back",
+    r"push(?:es|ed)? back",
+    r"contradict(?:s|ed|ing)?",
+)
+
+# Verbs that deny only when their object is a report-like thing ("rejects reports").
+_OBJECT_VERBS = (
+    r"reject(?:s|ed|ing)?",
+    r"dismiss(?:es|ed|ing)?",
+    r"disput(?:e|es|ed|ing)",
+    r"slam(?:s|med|ming)?",
+    r"call(?:s|ed|ing)?",
+    r"label(?:s|led|ling|ed|ing)?",
+    r"brand(?:s|ed|ing)?",
+)
+
+# What a denial verb takes when it denies a report.
+_REPORT_OBJECTS = (
+    r"reports?",
+    r"claims?",
+    r"rumou?rs?",
+    r"allegations?",
+    r"accusations?",
+    r"stor(?:y|ies)",
+    r"suggestions?",
+    r"speculation",
+    r"assertions?",
+    r"account",
+    r"idea",
+    r"notion",
+    r"charges?",
+    r"it",
+    r"that",
+    r"as",
+)
+
+# Objects that make a denial verb mean something else (courts, borders, bids).
+_NON_DENIAL_OBJECTS = (
+    r"bail",
+    r"entry",
+    r"access",
+    r"(?:a |an )?visas?",
+    r"permission",
+    r"parole",
+    r"(?:an? |the |his |her |their )?(?:appeal|challenge|motion|request|application|plea|petition|bid|offer|proposal|plan|calls? for)",
+    r"(?:a |the )?(?:chance|opportunity|place|spot|service|treatment|care|benefits?)",
+    r"(?:him|her|them|us|me|it) (?:entry|access|bail|a visa)",
+)
+
+# Set phrases that carry a denial wherever they stand in a headline or lead.
+_DENIAL_PHRASES = (
+    r"pure fiction",
+    r"complete fiction",
+    r"fiction",
+    r"categorically (?:false|untrue|wrong)",
+    r"(?:totally |completely |entirely |simply )?(?:false|untrue)",
+    r"not true",
+    r"no truth",
+    r"baseless",
+    r"groundless",
+    r"unfounded",
+    r"without (?:any )?foundation",
+    r"never happened",
+    r"(?:did not|didn't|has not|hasn't|have not|haven't) happen(?:ed)?",
+    r"no such \w+",
+    r"nonsense",
+    r"rubbish",
+    r"fabricat(?:ed|ion|ions)",
+    r"fake(?: news)?",
+    r"hoax",
+    r"not for sale",
+    r"no plans?",
+    r"(?:is|was|are) wrong",
+    r"not (?:resigning|quitting|stepping down|leaving)",
+    r"no intention",
+    r"(?:made|paid|received|had|held|taken) no",
+    r"(?:has|have|had) not (?:paid|made|agreed|accepted|spoken|met|received|signed)",
+    r"no (?:bid|offer|deal|agreement|ransom|payment|contact|contacts|talks|meeting|call)s?",
+    r"misinformation",
+    r"debunked",
+    r"retract(?:s|ed|ion)?",
+)
+
+# Cues of the outlet's own report or its anonymous sources: the party is the media.
+_MEDIA_CLAIM_CUES = (
+    r"(?:sources?|insiders?|officials?|aides?|advisers?|people|persons?) (?:familiar|close|briefed|with knowledge|who)",
+    r"(?:sources?|insiders?|officials?|aides?) (?:say|says|said|tell|told|claim)",
+    r"(?:city hall|white house|kremlin|club|company|government) sources?",
+    r"people familiar",
+    r"according to",
+    r"citing",
+    r"reportedly",
+    r"understands",
+    r"has learned",
+    r"has learnt",
+    r"exclusive",
+    r"report:",
+    r"reports?$",
+    r"(?:newspaper|paper|media|outlet|site|website|broadcaster|network|tv|channel|agency) reports?",
+    r"reported(?: on \w+)?(?:,| that)",
+    r"(?:is|are|was|were) said to",
+    r"leaked",
+    r"revealed",
+)
+
+# Cues of a principal asserting or confirming something: the party is the speaker.
+_PRINCIPAL_CLAIM_CUES = (
+    r"confirm(?:s|ed|ing)?",
+    r"admit(?:s|ted|ting)?",
+    r"acknowledg(?:e|es|ed|ing)",
+    r"conced(?:e|es|ed|ing)",
+    r"alleg(?:e|es|ed|ing)",
+    r"claim(?:s|ed|ing)? that",
+    r"insist(?:s|ed)? that",
+    r"told (?:me|us|him|her|them)",
+    r"(?:says?|said) (?:he|she|it|they|we|i) (?:plans?|will|would|intends?|is going|are going|wants?)",
+    r"plans? to",
+    r"(?:is|are) going to",
+    r"announc(?:e|es|ed|ing)",
+    r"reveal(?:s|ed)",
+)
+
+# Patterns that look like cues but are not statements (each is a trap to test).
+_TRAPS = (
+    r"declin(?:e|es|ed|ing) to (?:comment|confirm|say|discuss|speculate|be drawn)",
+    r"(?:refus(?:e|es|ed|ing)|declin(?:e|es|ed|ing)|would not|wouldn't|will not|won't|did not|didn't)"
+    r" (?:to )?(?:either )?(?:confirm or deny|deny or confirm|confirm nor deny)",
+    r"neither confirm(?:s|ed)? nor den(?:y|ies|ied)",
+    r"(?:did|does|do|would|will|could) not (?:deny|dispute|reject|confirm|dismiss)",
+    r"(?:didn't|doesn't|don't|wouldn't|won't|couldn't) (?:deny|dispute|reject|confirm|dismiss)",
+    r"not (?:been )?(?:immediately )?(?:able|available) to (?:confirm|verify|comment)",
+    r"(?:could|can)not (?:independently )?(?:confirm|verify)",
+    r"could not (?:independently )?(?:confirm|verify)",
+    r"(?:has|have|had) not (?:independently )?(?:confirmed|verified)",
+    r"no comment",
+    r"not (?:going to )?comment",
+    r"false (?:start|alarm|dawn|positive|negative|flag)",
+    r"(?:side-?steps?|sidestepped|dodg(?:e|es|ed)|evad(?:e|es|ed)|brush(?:es|ed)? off) (?:questions?|the question)",
+    r"did not respond",
+    r"did not return",
+    r"fake (?:tan|fur|eyelashes|plants?)",
+)
+
+# Words before a cue that make it hypothetical or negated ("may deny", "did not deny").
+_MODALS = (
+    r"may",
+    r"might",
+    r"could",
+    r"would",
+    r"should",
+    r"expected to",
+    r"likely to",
+    r"set to",
+    r"poised to",
+    r"ready to",
+    r"plans to",
+    r"threaten(?:s|ed)? to",
+    r"not",
+    r"never",
+    r"n't",
+    r"if",
+    r"whether",
+    r"unless",
+)
+
+# Phrases that put a statement in the past: background, not the article's news.
+_BACKGROUND = (
+    r"had (?:also |earlier |previously |already )?(?:\w+ed|denied|called|said|rejected)",
+    r"earlier (?:this|that|last) (?:week|month|year)",
+    r"earlier (?:on|in) \w+",
+    r"last (?:week|month|year)",
+    r"previously",
+    r"in the past",
+    r"(?:days?|weeks?|hours?|months?) (?:after|before|earlier|ago)",
+    r"(?:has|have) (?:also |repeatedly |long )(?:said|denied|called|rejected|dismissed)",
+    r"(?:has|have) (?:already )?called",
+    r"was (?:also )?(?:denied|rejected|dismissed) (?:by|earlier)",
+)
+
+# Headline prefixes of pieces that argue about claims rather than report one.
+_OPINION_PREFIXES = (
+    r"opinion",
+    r"analysis",
+    r"review",
+    r"column",
+    r"comment",
+    r"commentary",
+    r"editorial",
+    r"letters?",
+    r"explainer",
+    r"explained",
+    r"what we know",
+    r"fact ?check(?! ?:)",
+    r"perspective",
+    r"view",
+    r"the big read",
+    r"podcast",
+    r"quiz",
+    r"fantasy",
+    r"live",
+    r"obituary",
+)
+
+# Vocabulary of results, reviews and listings: a cue-less headline with these words is
+# not a contested proposition (a match report names the club; a bout names Trump).
+_SOFT_NEWS = (
+    r"champ(?:ion)?s?",
+    r"ringside",
+    r"title fight",
+    r"knock-?out",
+    r"double",
+    r"hat-?trick",
+    r"wins?",
+    r"won",
+    r"beats?",
+    r"sinks?",
+    r"thrash(?:es)?",
+    r"draws?",
+    r"climbs?",
+    r"derby",
+    r"goals?",
+    r"scores?",
+    r"does the talking",
+    r"gameweek",
+    r"fixtures?",
+    r"line-?ups?",
+    r"preview",
+    r"highlights",
+    r"recipe",
+    r"forecast",
+    r"weather",
+    r"horoscope",
+    r"crossword",
+    r"box office",
+    r"album",
+    r"film",
+    r"trailer",
+    r"playlist",
+    r"tickets?",
+    r"concert",
+)
+
+
+def _escape_phrase(phrase: str) -> str:
+    """A user's plain phrase as a fragment: words literal, flexible spaces."""
+    return r"\s+".join(re.escape(word) for word in phrase.split())
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    """Every list the detector consults. Frozen and hashable, so compiled patterns can be
+    cached per lexicon."""
+
+    deny_verbs: tuple[str, ...] = _DENY_VERBS
+    object_verbs: tuple[str, ...] = _OBJECT_VERBS
+    report_objects: tuple[str, ...] = _REPORT_OBJECTS
+    non_denial_objects: tuple[str, ...] = _NON_DENIAL_OBJECTS
+    denial_phrases: tuple[str, ...] = _DENIAL_PHRASES
+    media_claim_cues: tuple[str, ...] = _MEDIA_CLAIM_CUES
+    principal_claim_cues: tuple[str, ...] = _PRINCIPAL_CLAIM_CUES
+    traps: tuple[str, ...] = _TRAPS
+    modals: tuple[str, ...] = _MODALS
+    background: tuple[str, ...] = _BACKGROUND
+    opinion_prefixes: tuple[str, ...] = _OPINION_PREFIXES
+    soft_news: tuple[str, ...] = _SOFT_NEWS
+
+    def extended(self, denial_cues: Sequence[str] = (), claim_cues: Sequence[str] = ()) -> Lexicon:
+        """A copy with the user's extra plain-text cues (from config) added. Extra claim
+        cues count as a principal's claim: the party is the sentence's subject."""
+        return replace(
+            self,
+            denial_phrases=self.denial_phrases + tuple(_escape_phrase(c) for c in denial_cues),
+            principal_claim_cues=self.principal_claim_cues
+            + tuple(_escape_phrase(c) for c in claim_cues),
+        )
+
+
+DEFAULT_LEXICON = Lexicon()
