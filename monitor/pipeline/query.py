@@ -1,0 +1,438 @@
+"""The topic query language: parse a topic's query, print it back, and evaluate it.
+
+A topic is what a user watches, written as in Google Alerts, Talkwalker or Meltwater::
+
+    (Halvorsen OR "Prime Minister Halvorsen") AND summit NOT football
+    "Norvane Energy" AND (breach OR hack* OR leak*)
+    Putin NEAR/5 Trump
+
+Syntax
+    word            a whole word: ``Trump`` does not match "trumpet"
+    "exact phrase"  consecutive words; punctuation and line breaks between them are ignored
+    word*           any word starting with ``word``
+    A AND B, A B    both (adjacent terms are joined by an implicit AND)
+    A OR B          either
+    NOT A, -A       not; ``A NOT B`` means ``A AND NOT B``; ``-"phrase"`` and ``-(group)`` work
+    A NEAR/n B      both, in either order, with at most n words between them (NEAR/0:
+                    adjacent); each side is a word, a phrase or a prefix
+    ( )             grouping
+
+Precedence, tightest first: NOT, NEAR, AND (explicit or implicit), OR.
+
+Operators are uppercase only, as in Talkwalker and Meltwater: ``and``, ``or``, ``not`` and
+``near`` are ordinary words. Quote an uppercase operator to search for it as a word: ``"AND"``.
+A query that only excludes (``NOT x``, ``a OR NOT b``) would match nearly every article and is
+refused: every query needs at least one positive term that a matching article contains.
+
+Words are compared after folding (see `fold_text`): case-insensitive, accents removed
+(Zelénskyy = ZELENSKYY), a possessive ``'s`` dropped (Trump's, Trump’s = Trump), and hyphens,
+apostrophes and other punctuation split words, so the phrase ``"Putin Trump"`` matches
+"Putin-Trump" and the query word ``U.S.`` is the phrase "u s".
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Literal, TypeVar
+
+from monitor.errors import QueryError
+
+# ---------------------------------------------------------------------------------------------
+# Folding: shared by queries and articles so both sides agree on what a word is.
+
+# A possessive 's is blanked; any other non-ASCII character is folded one by one.
+_SPECIAL = re.compile(r"['’][sS]\b|[^\x00-\x7f]")
+# ASCII letters and digits lowercased, everything else a space (bytes.translate runs in C).
+_ASCII_FOLD = bytes(
+    c + 32 if 65 <= c <= 90 else c if 48 <= c <= 57 or 97 <= c <= 122 else 32 for c in range(256)
+)
+# Letters NFKD does not decompose, mapped to one ASCII letter so folding keeps lengths.
+_LETTERS = str.maketrans("øđðłħıŧæœþß", "oddlhitaots")
+
+
+@lru_cache(maxsize=8192)
+def _fold_char(char: str) -> str:
+    """One character folded to exactly one: an unaccented lowercase letter or digit, or a
+    space. Keeping the length is what lets offsets into the folded text point into the
+    original article."""
+    if len(char) == 2:  # a possessive 's
+        return "  "
+    base = unicodedata.normalize("NFKD", char)[:1].lower()[:1].translate(_LETTERS)
+    return base if base.isalnum() else " "
+
+
+def _fold_special(match: re.Match[str]) -> str:
+    return _fold_char(match.group())
+
+
+class _UnicodeFold(dict[int, str]):
+    """str.translate table for the rare text with letters beyond ASCII after folding."""
+
+    def __missing__(self, code: int) -> str:
+        char = chr(code)
+        folded = char.lower()[:1] if char.isalnum() else " "
+        self[code] = folded
+        return folded
+
+
+_UNICODE_FOLD = _UnicodeFold()
+
+
+def fold_text(text: str) -> str:
+    """`text` with every word folded and everything between words a space, same length as
+    `text`, so ``fold_text(t)[i:j]`` is the folded form of ``t[i:j]``.
+
+    Words are runs of letters and digits; hyphens, apostrophes and punctuation separate
+    them; a possessive ``'s`` or ``’s`` disappears. Text should be NFC (as feeds and
+    extractors give it): a separately coded accent splits its word.
+    """
+    if not text.isascii() or "'" in text:
+        text = _SPECIAL.sub(_fold_special, text)
+    if text.isascii():
+        return text.encode("ascii").translate(_ASCII_FOLD).decode("ascii")
+    return text.translate(_UNICODE_FOLD)
+
+
+def words_of(text: str) -> tuple[str, ...]:
+    """The folded words of `text`, as the matcher compares them."""
+    return tuple(fold_text(text).split())
+
+
+# ---------------------------------------------------------------------------------------------
+# The query tree: small frozen nodes; str() prints a canonical form that parses back equal.
+
+TermKind = Literal["word", "phrase", "prefix"]
+
+
+@dataclass(frozen=True, slots=True)
+class Term:
+    """A word, an "exact phrase" or a prefix*, with `text` as written (no quotes or star)."""
+
+    kind: TermKind
+    text: str
+    words: tuple[str, ...] = field(init=False, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "words", words_of(self.text))
+
+    def __str__(self) -> str:
+        if self.kind == "phrase":
+            return f'"{self.text}"'
+        return f"{self.text}*" if self.kind == "prefix" else self.text
+
+
+@dataclass(frozen=True, slots=True)
+class And:
+    children: tuple[Query, ...]
+
+    def __str__(self) -> str:
+        return " AND ".join(_wrapped(c, (And, Or)) for c in self.children)
+
+
+@dataclass(frozen=True, slots=True)
+class Or:
+    children: tuple[Query, ...]
+
+    def __str__(self) -> str:
+        return " OR ".join(_wrapped(c, (Or,)) for c in self.children)
+
+
+@dataclass(frozen=True, slots=True)
+class Not:
+    child: Query
+
+    def __str__(self) -> str:
+        return "NOT " + _wrapped(self.child, (And, Or, Near))
+
+
+@dataclass(frozen=True, slots=True)
+class Near:
+    """Both terms, either order, with at most `distance` words between them."""
+
+    left: Term
+    right: Term
+    distance: int
+
+    def __str__(self) -> str:
+        return f"{self.left} NEAR/{self.distance} {self.right}"
+
+
+Query = Term | And | Or | Not | Near
+Leaf = Term | Near
+
+
+def _wrapped(node: Query, needs_parens: tuple[type, ...]) -> str:
+    return f"({node})" if isinstance(node, needs_parens) else str(node)
+
+
+# ---------------------------------------------------------------------------------------------
+# Meaning.
+
+D = TypeVar("D")
+
+
+def compile_query(query: Query, leaf: Callable[[Leaf], Callable[[D], bool]]) -> Callable[[D], bool]:
+    """A predicate over documents of type D, built from `leaf`, which turns each term or
+    NEAR into a test. The matcher compiles each topic once this way."""
+    if isinstance(query, Term | Near):
+        return leaf(query)
+    if isinstance(query, Not):
+        inner = compile_query(query.child, leaf)
+        return lambda doc: not inner(doc)
+    parts = tuple(compile_query(child, leaf) for child in query.children)
+    if isinstance(query, And):
+        return lambda doc: all(part(doc) for part in parts)
+    return lambda doc: any(part(doc) for part in parts)
+
+
+def evaluate(query: Query, holds: Callable[[Leaf], bool]) -> bool:
+    """Whether `query` is true when each term or NEAR is true as `holds` says."""
+
+    def leaf(node: Leaf) -> Callable[[None], bool]:
+        return lambda _nothing: holds(node)
+
+    return compile_query(query, leaf)(None)
+
+
+def leaves(query: Query, negated: bool = False) -> Iterator[tuple[Leaf, bool]]:
+    """Every term and NEAR with its polarity: True when under an odd number of NOTs."""
+    if isinstance(query, Term | Near):
+        yield query, negated
+    elif isinstance(query, Not):
+        yield from leaves(query.child, not negated)
+    else:
+        for child in query.children:
+            yield from leaves(child, negated)
+
+
+def terms(query: Query, negated: bool = False) -> Iterator[tuple[Term, bool]]:
+    """Every term with its polarity (True: negated), NEAR operands included."""
+    for node, neg in leaves(query, negated):
+        if isinstance(node, Near):
+            yield node.left, neg
+            yield node.right, neg
+        else:
+            yield node, neg
+
+
+def positive_terms(query: Query) -> tuple[Term, ...]:
+    """The terms whose presence can make the query true, each once, in query order."""
+    return tuple(dict.fromkeys(t for t, negated in terms(query) if not negated))
+
+
+def matches_nothing_present(query: Query) -> bool:
+    """True when the query holds for an article containing none of its terms. Such a query
+    matches nearly everything, and a matcher that only looks at topics with a term present
+    would miss it: the parser refuses it."""
+    return evaluate(query, lambda _leaf: False)
+
+
+# ---------------------------------------------------------------------------------------------
+# Lexing.
+
+_OPERATORS = {"AND", "OR", "NOT"}
+_NEAR = re.compile(r"NEAR(?:/(\d*))?")
+_BARE = re.compile(r'[^\s()"]+')
+_MAX_DEPTH = 100  # nested groups and NOTs; deeper would exhaust Python's stack
+
+
+@dataclass(frozen=True, slots=True)
+class _Token:
+    kind: str  # WORD PHRASE PREFIX AND OR NOT MINUS NEAR ( ) END
+    text: str
+    column: int  # 1-based
+    distance: int = 0
+
+
+def _lex(text: str) -> list[_Token]:
+    tokens: list[_Token] = []
+    pos = 0
+    while pos < len(text):
+        char = text[pos]
+        if char.isspace():
+            pos += 1
+        elif char in "()":
+            tokens.append(_Token(char, char, pos + 1))
+            pos += 1
+        elif char == '"':
+            pos = _lex_phrase(text, pos, tokens)
+        elif char == "-":
+            if pos + 1 >= len(text) or text[pos + 1].isspace() or text[pos + 1] == ")":
+                raise QueryError("expected a term after -", pos + 1)
+            tokens.append(_Token("MINUS", "-", pos + 1))
+            pos += 1
+        else:
+            match = _BARE.match(text, pos)
+            assert match is not None  # any other character starts a bare word
+            tokens.append(_bare_token(match.group(), pos + 1))
+            pos = match.end()
+    tokens.append(_Token("END", "", len(text) + 1))
+    return tokens
+
+
+def _lex_phrase(text: str, pos: int, tokens: list[_Token]) -> int:
+    end = text.find('"', pos + 1)
+    if end < 0:
+        raise QueryError("unterminated quote", pos + 1)
+    phrase = text[pos + 1 : end]
+    if not words_of(phrase):
+        raise QueryError("empty phrase: put words between the quotes", pos + 1)
+    tokens.append(_Token("PHRASE", phrase, pos + 1))
+    return end + 1
+
+
+def _bare_token(word: str, column: int) -> _Token:
+    if word in _OPERATORS:
+        return _Token(word, word, column)
+    near = _NEAR.fullmatch(word)
+    if near:
+        if not near.group(1):
+            raise QueryError("NEAR needs a number, as in NEAR/5", column)
+        return _Token("NEAR", word, column, int(near.group(1)))
+    if word.startswith("NEAR/"):
+        raise QueryError("NEAR needs a number, as in NEAR/5", column)
+    kind = "WORD"
+    if word.endswith("*"):
+        kind, word = "PREFIX", word[:-1]
+    star = word.find("*")
+    if star >= 0:
+        raise QueryError("* can only end a word, as in hack*", column + star)
+    if not words_of(word):
+        raise QueryError(f"{word or '*'!r} has no letter or digit to search for", column)
+    return _Token(kind, word, column)
+
+
+# ---------------------------------------------------------------------------------------------
+# Parsing: recursive descent, one method a precedence level.
+
+_TERM_KINDS: dict[str, TermKind] = {"WORD": "word", "PHRASE": "phrase", "PREFIX": "prefix"}
+_STARTS_OPERAND = {"WORD", "PHRASE", "PREFIX", "NOT", "MINUS", "("}
+
+
+class _Parser:
+    def __init__(self, tokens: list[_Token]) -> None:
+        self.tokens = tokens
+        self.pos = 0
+        self.depth = 0
+        self.columns: dict[int, int] = {}  # id(node) -> column where it starts
+
+    @property
+    def peek(self) -> _Token:
+        return self.tokens[self.pos]
+
+    def take(self) -> _Token:
+        token = self.tokens[self.pos]
+        self.pos += 1
+        return token
+
+    def placed(self, node: Query, column: int) -> Query:
+        self.columns[id(node)] = column
+        return node
+
+    def parse(self) -> Query:
+        if self.peek.kind == "END":
+            raise QueryError("empty query", 1)
+        query = self.parse_or()
+        token = self.peek
+        if token.kind == ")":
+            raise QueryError("unbalanced parenthesis", token.column)
+        assert token.kind == "END", token  # any other token continues an operand
+        return query
+
+    def parse_or(self) -> Query:
+        column = self.peek.column
+        children = [self.parse_and()]
+        while self.peek.kind == "OR":
+            self.take()
+            children.append(self.parse_and())
+        return children[0] if len(children) == 1 else self.placed(Or(tuple(children)), column)
+
+    def parse_and(self) -> Query:
+        column = self.peek.column
+        children = [self.parse_near()]
+        while self.peek.kind == "AND" or self.peek.kind in _STARTS_OPERAND:
+            if self.peek.kind == "AND":
+                self.take()
+            children.append(self.parse_near())
+        return children[0] if len(children) == 1 else self.placed(And(tuple(children)), column)
+
+    def parse_near(self) -> Query:
+        left = self.parse_unary()
+        if self.peek.kind != "NEAR":
+            return left
+        near = self.take()
+        right = self.parse_unary()
+        if not isinstance(left, Term) or not isinstance(right, Term):
+            raise QueryError("NEAR takes a word, phrase or prefix on each side", near.column)
+        if self.peek.kind == "NEAR":
+            raise QueryError("NEAR cannot be chained: join two NEARs with AND", self.peek.column)
+        return self.placed(Near(left, right, near.distance), self.columns[id(left)])
+
+    def parse_unary(self) -> Query:
+        if self.peek.kind not in ("NOT", "MINUS"):
+            return self.parse_primary()
+        operator = self.take()
+        self.enter(operator)
+        child = self.parse_unary()
+        self.depth -= 1
+        return self.placed(Not(child), operator.column)
+
+    def parse_primary(self) -> Query:
+        token = self.peek
+        if token.kind in _TERM_KINDS:
+            self.take()
+            return self.placed(Term(_TERM_KINDS[token.kind], token.text), token.column)
+        if token.kind == "(":
+            return self.parse_group()
+        raise self.missing_term(token)
+
+    def parse_group(self) -> Query:
+        opening = self.take()
+        if self.peek.kind == ")":
+            raise QueryError("empty parentheses", opening.column)
+        self.enter(opening)
+        inner = self.parse_or()
+        self.depth -= 1
+        if self.peek.kind != ")":
+            raise QueryError("unbalanced parenthesis", opening.column)
+        self.take()
+        return inner
+
+    def enter(self, token: _Token) -> None:
+        self.depth += 1
+        if self.depth > _MAX_DEPTH:
+            raise QueryError(f"too deeply nested (more than {_MAX_DEPTH} levels)", token.column)
+
+    def missing_term(self, token: _Token) -> QueryError:
+        """The error for `token` standing where a term should be."""
+        before = self.tokens[self.pos - 1] if self.pos else None
+        if before is not None and before.kind in ("AND", "OR", "NOT", "MINUS", "NEAR"):
+            return QueryError(f"expected a term after {before.text}", before.column)
+        if token.kind == ")":
+            return QueryError("unbalanced parenthesis", token.column)
+        return QueryError(f"expected a term before {token.text}", token.column)
+
+
+def parse_query(text: str) -> Query:
+    """The query tree of `text`, or QueryError with a 1-based column and what was wrong."""
+    parser = _Parser(_lex(text))
+    query = parser.parse()
+    if matches_nothing_present(query):
+        raise _only_negative(query, parser.columns)
+    return query
+
+
+def _only_negative(query: Query, columns: dict[int, int]) -> QueryError:
+    if isinstance(query, Or):
+        for branch in query.children:
+            if matches_nothing_present(branch):
+                return QueryError(
+                    "every OR alternative needs a positive term (this one matches articles "
+                    "that contain none of its words)",
+                    columns.get(id(branch), 1),
+                )
+    return QueryError("a query needs at least one positive term", columns.get(id(query), 1))
