@@ -69,4 +69,10 @@ class DeliveryError(MonitorError):
 
 
 class StoreError(MonitorError):
-    """The database cannot be used: unreachable, read-only or out of space."""
+    """The database cannot be used. `fatal` when waiting will not help (read-only, disk
+    full): the daemon then exits non-zero so systemd restarts it; otherwise (a PostgreSQL
+    restart) it waits and reconnects."""
+
+    def __init__(self, message: str, *, fatal: bool = False) -> None:
+        self.fatal = fatal
+        super().__init__(message)

@@ -153,6 +153,15 @@ class Database:
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._writer, functools.partial(fn, *args))
 
+    async def transact(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """Run `fn(session, *args, **kwargs)` in one transaction on the writer thread."""
+
+        def work() -> T:
+            with self.session() as session:
+                return fn(session, *args, **kwargs)
+
+        return await self.run(work)
+
     def ping(self) -> bool:
         try:
             with self.engine.connect() as conn:
@@ -170,7 +179,7 @@ def _store_error(exc: OperationalError) -> StoreError:
     message = str(exc.orig) if exc.orig is not None else str(exc)
     lowered = message.lower()
     if "readonly" in lowered or "read-only" in lowered:
-        return StoreError(f"the database is read-only: {message}")
-    if "disk" in lowered and ("full" in lowered or "i/o" in lowered):
-        return StoreError(f"the database's disk is full or failing: {message}")
+        return StoreError(f"the database is read-only: {message}", fatal=True)
+    if "full" in lowered or "disk i/o" in lowered or "no space" in lowered:
+        return StoreError(f"the database's disk is full or failing: {message}", fatal=True)
     return StoreError(f"database error: {message}")

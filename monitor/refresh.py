@@ -1,0 +1,389 @@
+"""The refresh step: poll feeds, turn new entries into stored articles, match them against
+the topics, detect statements, and record new alerts in the outbox.
+
+This is the one place that joins the pipeline stages to the store. Each stage is called
+with plain values; every database write runs on the store's single writer thread, and an
+article is stored, matched, detected and its alerts recorded in ONE transaction, so a crash
+leaves either all of it or none of it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+
+from loguru import logger
+from sqlmodel import Session
+
+from monitor import metrics
+from monitor.config import Settings, TopicSettings
+from monitor.errors import FeedError, FetchError, StoreError
+from monitor.logs import redact_url
+from monitor.models import Alert, Article, Entry, utcnow
+from monitor.pipeline.alerts import make_alert
+from monitor.pipeline.detect import detect
+from monitor.pipeline.extract import Extractor, PageText
+from monitor.pipeline.feeds import parse_feed
+from monitor.pipeline.fetch import Fetcher, FetchSettings, failure_delay
+from monitor.pipeline.lexicon import DEFAULT_LEXICON, Lexicon
+from monitor.pipeline.match import Matcher
+from monitor.pipeline.stories import StoryRef, assign_story, new_story_id, story_keywords
+from monitor.pipeline.urls import canonical_url
+from monitor.store import articles as article_store
+from monitor.store import feeds as feed_store
+from monitor.store import stories as story_store
+from monitor.store.alerts import record_alert
+from monitor.store.db import Database
+
+STORY_WINDOW = timedelta(days=30)  # a statement can join a story touched this recently
+FEED_CONCURRENCY = 16
+PAGE_CONCURRENCY = 8
+
+
+def fetch_settings(settings: Settings) -> FetchSettings:
+    m = settings.monitor
+    return FetchSettings(
+        user_agent=m.user_agent,
+        allow_private_networks=m.allow_private_networks,
+        max_bytes=m.max_bytes,
+        total_timeout=m.fetch_timeout.total_seconds(),
+        max_connections=m.max_connections,
+        max_per_host=m.max_per_host,
+    )
+
+
+def configured_feeds(settings: Settings) -> list[feed_store.ConfiguredFeed]:
+    return [
+        feed_store.ConfiguredFeed(url=f.url, name=f.name, interval=f.interval, enabled=f.enabled)
+        for f in settings.feeds
+    ]
+
+
+@dataclass
+class CycleReport:
+    """What one round of polling did, for `once` and the log."""
+
+    feeds: int = 0
+    not_modified: int = 0
+    failed: int = 0
+    new_articles: int = 0
+    alerts: list[Alert] = field(default_factory=list)
+
+    def line(self) -> str:
+        return (
+            f"feeds: {self.feeds} polled, {self.not_modified} unchanged, {self.failed} failed; "
+            f"articles: {self.new_articles} new; alerts: {len(self.alerts)} raised"
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class _Knowledge:
+    """Topics, matcher and lexicon of one config generation: swapped whole on reload."""
+
+    topics: dict[str, TopicSettings]
+    channels: dict[str, list[str]]
+    matcher: Matcher
+    lexicon: Lexicon
+
+    @classmethod
+    def of(cls, settings: Settings) -> _Knowledge:
+        lexicon = DEFAULT_LEXICON.extended(
+            denial_cues=settings.detection.denial_cues, claim_cues=settings.detection.claim_cues
+        )
+        return cls(
+            topics={t.name: t for t in settings.topics},
+            channels={t.name: settings.channels_for(t) for t in settings.topics},
+            matcher=Matcher.compile({t.name: t.query for t in settings.topics}),
+            lexicon=lexicon,
+        )
+
+
+class Refresher:
+    def __init__(
+        self,
+        db: Database,
+        settings: Settings,
+        fetcher: Fetcher,
+        extractor: Extractor,
+        *,
+        rng: random.Random | None = None,
+    ) -> None:
+        self.db = db
+        self.fetcher = fetcher
+        self.extractor = extractor
+        self.rng = rng or random.Random()
+        self.settings = settings
+        self.knowledge = _Knowledge.of(settings)
+        self._feed_slots = asyncio.Semaphore(FEED_CONCURRENCY)
+        self._page_slots = asyncio.Semaphore(PAGE_CONCURRENCY)
+
+    def reconfigure(self, settings: Settings) -> None:
+        """Take a new config: the next article sees the new topics; work in flight is kept."""
+        self.knowledge = _Knowledge.of(settings)
+        self.settings = settings
+
+    # ---- polling -------------------------------------------------------------------------
+
+    async def poll(self, feeds: Sequence[feed_store.FeedState]) -> CycleReport:
+        report = CycleReport()
+        await asyncio.gather(*(self._poll_bounded(feed, report) for feed in feeds))
+        return report
+
+    async def _poll_bounded(self, feed: feed_store.FeedState, report: CycleReport) -> None:
+        async with self._feed_slots:
+            try:
+                await self.poll_feed(feed, report)
+            except (asyncio.CancelledError, StoreError):
+                raise
+            except Exception as exc:  # a bug in one feed's path must not stop the others
+                logger.exception("feed {}: unexpected error: {}", redact_url(feed.url), exc)
+                await self._record_failure(feed, "internal", f"internal error: {exc}", None)
+                report.failed += 1
+
+    async def poll_feed(self, feed: feed_store.FeedState, report: CycleReport) -> None:
+        report.feeds += 1
+        try:
+            result = await self.fetcher.fetch_feed(
+                feed.url, etag=feed.etag, last_modified=feed.last_modified
+            )
+        except FetchError as exc:
+            await self._record_failure(feed, exc.kind, str(exc), exc.retry_after)
+            report.failed += 1
+            return
+        if result.status == 304:
+            metrics.POLLS.labels(result="304").inc()
+            report.not_modified += 1
+            await self._record_success(feed, 304, None, None, None)
+            return
+        try:
+            parsed = parse_feed(result.body, feed.url, content_type=result.content_type)
+        except FeedError as exc:
+            await self._record_failure(feed, "parse", str(exc), None)
+            report.failed += 1
+            return
+        if parsed.warning:
+            logger.warning("feed {}: malformed but usable: {}", feed.name, parsed.warning)
+        metrics.POLLS.labels(result=str(result.status)).inc()
+        await self._take_entries(feed, parsed.entries, report)
+        await self._record_success(
+            feed, result.status, result.etag, result.last_modified, parsed.warning
+        )
+
+    async def _take_entries(
+        self, feed: feed_store.FeedState, entries: Sequence[Entry], report: CycleReport
+    ) -> None:
+        fresh = await self.db.run(self._fresh_entries, feed, entries)
+        if not fresh:
+            return
+        name = feed.name
+        built = await asyncio.gather(*(self._build_bounded(name, entry) for entry in fresh))
+        # oldest first, so a story's claim is recorded before the denial that answers it
+        for article, entry_url in sorted(built, key=_published_key):
+            alerts = await self.db.run(self._store_article, feed.id, article, entry_url)
+            if alerts is not None:
+                report.new_articles += 1
+                report.alerts.extend(alerts)
+
+    def _fresh_entries(self, feed: feed_store.FeedState, entries: Sequence[Entry]) -> list[Entry]:
+        urls = {e: _canonical_or_none(e.link, feed.url) for e in entries}
+        guids = [e.guid for e in entries if e.guid]
+        with self.db.session() as session:
+            known_urls, known_guids = article_store.known_entries(
+                session, feed.id, [u for u in urls.values() if u], guids
+            )
+        fresh: list[Entry] = []
+        seen: set[str] = set()
+        for entry in entries:
+            url = urls[entry]
+            key = url or entry.guid or entry.identity
+            if key in seen or (url and url in known_urls) or (entry.guid in known_guids):
+                continue
+            seen.add(key)
+            fresh.append(entry)
+        return fresh
+
+    async def _build_bounded(self, outlet: str, entry: Entry) -> tuple[Article, str | None]:
+        async with self._page_slots:
+            return await self.build_article(outlet, entry)
+
+    async def build_article(self, outlet: str, entry: Entry) -> tuple[Article, str | None]:
+        """The entry's page fetched and extracted, or the feed's own text when that fails."""
+        entry_url = _canonical_or_none(entry.link, entry.feed_url)
+        page, final_url = await self._page_text(entry_url) if entry_url else (None, None)
+        url = _article_url(entry, entry_url, final_url, page)
+        feed_text = entry.content or entry.summary
+        from_page = page is not None and len(page.text) >= min(200, len(feed_text))
+        source = "page" if from_page else "feed"
+        metrics.ARTICLES.labels(source=source).inc()
+        article = Article(
+            url=url,
+            feed_url=entry.feed_url,
+            title=entry.title or (page.title if page else "") or "",
+            text=page.text if (from_page and page) else feed_text,
+            text_source=source,
+            guid=entry.guid,
+            author=entry.author or (page.author if page else None),
+            published_at=entry.published_at or (page.published_at if page else None),
+            language=page.language if page else None,
+            outlet=outlet,
+        )
+        return article, entry_url
+
+    async def _page_text(self, url: str) -> tuple[PageText | None, str | None]:
+        try:
+            result = await self.fetcher.fetch_page(url)
+        except FetchError as exc:
+            logger.info("article {}: page not fetched ({}); using the feed's text", redact_url(url), exc)
+            return None, None
+        started = time.perf_counter()
+        page = await self.extractor.extract(result.body, result.final_url)
+        metrics.EXTRACTION_SECONDS.observe(time.perf_counter() - started)
+        if page is None or not page.text.strip():
+            logger.info("article {}: no main text in the page; using the feed's text", redact_url(url))
+            return None, result.final_url
+        return page, result.final_url
+
+    # ---- storing and detecting -----------------------------------------------------------
+
+    def _store_article(self, feed_id: int | None, article: Article, entry_url: str | None) -> list[Alert] | None:
+        """Store the article and everything detected in it, in one transaction.
+        None when the article was stored already (another feed carried it)."""
+        with self.db.session() as session:
+            article_id = article_store.save_article(session, article, feed_id, entry_url)
+            if article_id is None:
+                return None
+            alerts = self.detect_in(session, replace(article, id=article_id))
+            article_store.mark_processed(session, article_id)
+        return alerts
+
+    def detect_in(self, session: Session, article: Article, *, alert: bool = True) -> list[Alert]:
+        """Match, detect and record one stored article; returns the alerts it raised."""
+        assert article.id is not None
+        knowledge = self.knowledge
+        now = utcnow()
+        raised: list[Alert] = []
+        for match in knowledge.matcher.match(article.title, article.text):
+            metrics.MATCHES.labels(topic=match.topic).inc()
+            article_store.save_match(session, article.id, match)
+            topic = knowledge.topics[match.topic]
+            statements = detect(
+                article.title, article.text, outlet=article.outlet, match=match, lexicon=knowledge.lexicon
+            )
+            stories = _story_refs(session, topic.name, now)
+            for statement in statements:
+                metrics.STATEMENTS.labels(kind=statement.kind).inc()
+                story = assign_story(statement, stories)
+                if story is None:
+                    story = StoryRef(
+                        id=new_story_id(topic.name, statement),
+                        topic=topic.name,
+                        keywords=story_keywords(statement),
+                    )
+                    stories.append(story)
+                story_store.save_story(
+                    session, story.id, topic.name, statement.proposition, story.keywords, now
+                )
+                new = None
+                if alert and statement.kind in topic.kinds:
+                    candidate = make_alert(topic.name, story.id, statement, article, now)
+                    channels = knowledge.channels[topic.name]
+                    if record_alert(session, candidate, statement.party_key, channels, article.id, now):
+                        new = candidate
+                        raised.append(candidate)
+                        metrics.ALERTS.labels(kind=candidate.kind).inc()
+                story_store.save_statement(
+                    session, article.id, topic.name, story.id, statement, new.id if new else None, now
+                )
+        for item in raised:
+            logger.info("alert {} {}: {}: {}", item.id, item.kind, item.topic, item.summary)
+        return raised
+
+    async def process_leftovers(self) -> list[Alert]:
+        """Articles stored but never detected (a crash between the two, in older versions)."""
+        pending = await self.db.transact(article_store.unprocessed)
+        alerts: list[Alert] = []
+        for article in pending:
+            alerts += await self.db.run(self._detect_stored, article)
+        return alerts
+
+    def _detect_stored(self, article: Article) -> list[Alert]:
+        assert article.id is not None
+        with self.db.session() as session:
+            alerts = self.detect_in(session, article)
+            article_store.mark_processed(session, article.id)
+        return alerts
+
+    # ---- feed bookkeeping ----------------------------------------------------------------
+
+    def _interval(self, feed: feed_store.FeedState) -> timedelta:
+        return feed.interval or self.settings.monitor.poll_interval
+
+    async def _record_success(
+        self, feed: feed_store.FeedState, status: int, etag: str | None, last_modified: str | None,
+        warning: str | None,
+    ) -> None:
+        now = utcnow()
+        metrics.LAST_SUCCESSFUL_POLL.set(now.timestamp())
+        next_at = now + self._interval(feed)
+
+        await self.db.transact(
+            feed_store.record_success, feed.id, now=now, status=status, etag=etag,
+            last_modified=last_modified, next_poll_at=next_at, warning=warning,
+        )
+
+    async def _record_failure(
+        self, feed: feed_store.FeedState, kind: str, message: str, retry_after: float | None
+    ) -> None:
+        metrics.POLLS.labels(result=kind).inc()
+        now = utcnow()
+        interval = self._interval(feed).total_seconds()
+        delay = failure_delay(feed.failures + 1, interval, retry_after, rng=self.rng)
+        logger.warning(
+            "feed {}: {} ({}); failure {} in a row, next try in {:.0f}s",
+            feed.name, message, kind, feed.failures + 1, delay,
+        )
+        pause_after = self.settings.monitor.pause_after
+
+        paused = await self.db.transact(
+            feed_store.record_failure, feed.id, now=now, kind=kind, message=message,
+            next_poll_at=now + timedelta(seconds=delay), pause_after=pause_after,
+        )
+        if paused:
+            logger.error("feed {}: paused after failing since {}; `news-monitor feeds resume` "
+                         "brings it back", feed.name, feed.first_failure_at or now)
+
+
+def _story_refs(session: Session, topic: str, now: datetime) -> list[StoryRef]:
+    rows = story_store.recent_stories(session, topic, now - STORY_WINDOW)
+    return [StoryRef(id=r.id, topic=r.topic, keywords=story_store.story_keywords(r)) for r in rows]
+
+
+def _canonical_or_none(link: str | None, base: str) -> str | None:
+    if not link:
+        return None
+    try:
+        url = canonical_url(link, base)
+    except ValueError:
+        return None
+    return url if url.startswith(("http://", "https://")) else None
+
+
+def _article_url(
+    entry: Entry, entry_url: str | None, final_url: str | None, page: PageText | None
+) -> str:
+    """The page's canonical link, else where the link led, else the link, else a stable
+    name made from the feed and the entry's identity (entries without a link still count)."""
+    for candidate in (page.canonical_url if page else None, final_url, entry_url):
+        url = _canonical_or_none(candidate, entry.feed_url)
+        if url:
+            return url
+    return f"{entry.feed_url}#entry-{entry.identity[:16]}"
+
+
+def _published_key(item: tuple[Article, str | None]) -> tuple[int, float]:
+    published = item[0].published_at
+    return (0, published.timestamp()) if published else (1, 0.0)
