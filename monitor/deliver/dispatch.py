@@ -1,0 +1,346 @@
+"""The dispatcher: the only sender of alerts. It leases due deliveries from the outbox, sends
+each through its channel, and records every result in its own transaction.
+
+One `run_once` tries every due delivery once; channels run side by side, at most a few
+messages at a time each. Nothing is dropped: a failure is retried with backoff until the
+alert is older than `delivery_max_age` (then it is `failed`, logged at ERROR); a delivery
+whose channel left the config, or whose channel cannot send from this install (apprise
+missing), waits.
+
+Batching, both done by leasing pending rows together (no `digest` status is stored):
+
+- `digest = "1h"` (email): a channel's due alerts are held until the oldest has waited the
+  period, then go out as one message.
+- `max_per_hour = N`: a channel that sent N alerts in the last hour is not leased at all;
+  once the window has room R, up to R waiting alerts go out one by one; when more than R
+  wait, all of them are folded into one digest message. A digest counts every alert it
+  carries against the cap, so a flood yields about one digest an hour.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import random
+import ssl
+import uuid
+from collections.abc import Callable, Sequence
+from contextlib import AsyncExitStack
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, Protocol, TypeVar
+
+import httpx
+from loguru import logger
+from sqlmodel import Session
+
+from monitor.config import (
+    AppriseChannel,
+    EmailChannel,
+    LogChannel,
+    Settings,
+    WebhookChannel,
+)
+from monitor.deliver.apprise import AppriseSender, ChannelUnavailable
+from monitor.deliver.email import EmailSender
+from monitor.deliver.log import LogSender
+from monitor.deliver.render import alert_from_payload
+from monitor.deliver.webhook import WebhookRefused, WebhookSender
+from monitor.errors import DeliveryError
+from monitor.models import Alert, Statement, utcnow
+from monitor.store import outbox
+from monitor.store.db import Database
+from monitor.store.outbox import DeliveryCounts, DueDelivery
+
+T = TypeVar("T")
+RATE_WINDOW = timedelta(hours=1)
+UNAVAILABLE_WAIT = timedelta(minutes=10)  # how often a channel that cannot send is re-checked
+PER_CHANNEL = 3  # messages in flight per channel: polite to one SMTP server or hook
+
+
+class Sender(Protocol):
+    """What every channel module offers. Failures raise `DeliveryError`."""
+
+    name: str
+
+    async def send(self, alert: Alert) -> None: ...
+
+    async def send_digest(self, alerts: Sequence[Alert]) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class DispatchReport:
+    """What one run did (sent, retrying, failed) and what still waits in the outbox."""
+
+    sent: int = 0
+    retrying: int = 0
+    failed: int = 0
+    waiting: int = 0
+
+    def line(self) -> str:
+        return f"deliveries: {self.sent} sent, {self.waiting} waiting, {self.failed} failed"
+
+
+@dataclass(frozen=True, slots=True)
+class _Job:
+    """One message: a single alert, or several folded into a digest."""
+
+    channel: str
+    deliveries: tuple[DueDelivery, ...]
+    digest: bool = False
+
+
+@dataclass(slots=True)
+class _Tally:
+    sent: int = 0
+    retrying: int = 0
+    failed: int = 0
+
+    def add(self, other: _Tally) -> None:
+        self.sent += other.sent
+        self.retrying += other.retrying
+        self.failed += other.failed
+
+
+class Dispatcher:
+    def __init__(
+        self,
+        db: Database,
+        settings: Settings,
+        *,
+        http_client_factory: Callable[[], httpx.AsyncClient] | None = None,
+        rng: random.Random | None = None,
+        ssl_context: ssl.SSLContext | None = None,
+        lease: timedelta = outbox.DEFAULT_LEASE,
+        batch: int = 200,
+    ) -> None:
+        self.db = db
+        self.settings = settings
+        self.channels = {c.name: c for c in settings.channels}
+        self._client_factory = http_client_factory or httpx.AsyncClient
+        self._rng = rng or random.Random()
+        self._ssl = ssl_context
+        self._lease = lease
+        self._batch = batch
+        self._warned: set[str] = set()
+
+    async def run_once(self, now: datetime | None = None) -> DispatchReport:
+        """Try every due delivery once."""
+        now = now or utcnow()
+        leased, rooms = await self._store(self._lease_due, now)
+        jobs = plan(leased, rooms, self.channels)
+        tally = _Tally()
+        if jobs:
+            async with AsyncExitStack() as stack:
+                senders = await self._senders({j.channel for j in jobs}, stack)
+                per_channel = await asyncio.gather(
+                    *(
+                        self._run_channel(senders[name], group, now)
+                        for name, group in _by_channel(jobs)
+                    )
+                )
+            for part in per_channel:
+                tally.add(part)
+        counts = await self.counts()
+        return DispatchReport(tally.sent, tally.retrying, tally.failed, counts.waiting)
+
+    async def counts(self) -> DeliveryCounts:
+        return await self._store(outbox.delivery_counts)
+
+    async def send_test(self, channel_name: str) -> tuple[bool, str]:
+        """Send a test alert straight through one channel (no outbox): `alerts test CHANNEL`."""
+        if channel_name not in self.channels:
+            known = ", ".join(sorted(self.channels)) or "none configured"
+            return False, f"no channel named {channel_name!r} (channels: {known})"
+        async with AsyncExitStack() as stack:
+            sender = (await self._senders({channel_name}, stack))[channel_name]
+            try:
+                await sender.send(make_test_alert())
+            except DeliveryError as exc:
+                return False, f"channel {channel_name}: {exc}"
+        return True, f"test alert sent through channel {channel_name}"
+
+    # -- the store side: each call is one transaction on the writer thread
+
+    async def _store(self, fn: Callable[..., T], *args: Any) -> T:
+        return await self.db.run(self._transaction, fn, *args)
+
+    def _transaction(self, fn: Callable[..., T], *args: Any) -> T:
+        with self.db.session() as session:
+            return fn(session, *args)
+
+    def _lease_due(
+        self, session: Session, now: datetime
+    ) -> tuple[list[DueDelivery], dict[str, int]]:
+        self._warn_unknown(outbox.waiting_channels(session) - self.channels.keys())
+        eligible: list[str] = []
+        rooms: dict[str, int] = {}
+        for name, channel in self.channels.items():
+            if not _digest_ripe(session, channel, now):
+                continue
+            if channel.max_per_hour is not None:
+                rooms[name] = channel.max_per_hour - outbox.sent_since(
+                    session, name, now - RATE_WINDOW
+                )
+                if rooms[name] <= 0:
+                    continue  # at the cap: its alerts wait for the window to free up
+            eligible.append(name)
+        leased = outbox.lease_due(session, now, eligible, lease=self._lease, limit=self._batch)
+        return leased, rooms
+
+    def _warn_unknown(self, names: set[str]) -> None:
+        for name in sorted(names - self._warned):
+            logger.warning(
+                "deliveries to channel {!r} wait: no channel of that name is configured "
+                "(add it back to deliver them)",
+                name,
+            )
+        self._warned |= names
+
+    # -- the sending side
+
+    async def _senders(self, names: set[str], stack: AsyncExitStack) -> dict[str, Sender]:
+        client: httpx.AsyncClient | None = None
+        senders: dict[str, Sender] = {}
+        for name in names:
+            channel = self.channels[name]
+            if isinstance(channel, WebhookChannel):
+                if client is None:
+                    client = await stack.enter_async_context(self._client_factory())
+                senders[name] = WebhookSender(channel, client, self.settings.monitor.user_agent)
+            else:
+                senders[name] = self._sender(channel)
+        return senders
+
+    def _sender(self, channel: EmailChannel | LogChannel | AppriseChannel) -> Sender:
+        if isinstance(channel, EmailChannel):
+            return EmailSender(channel, ssl_context=self._ssl)
+        if isinstance(channel, LogChannel):
+            return LogSender(channel)
+        return AppriseSender(channel)
+
+    async def _run_channel(self, sender: Sender, jobs: Sequence[_Job], now: datetime) -> _Tally:
+        bound = asyncio.Semaphore(PER_CHANNEL)
+
+        async def one(job: _Job) -> _Tally:
+            async with bound:
+                return await self._deliver(sender, job, now)
+
+        tally = _Tally()
+        for part in await asyncio.gather(*(one(job) for job in jobs)):
+            tally.add(part)
+        return tally
+
+    async def _deliver(self, sender: Sender, job: _Job, now: datetime) -> _Tally:
+        ids = [d.id for d in job.deliveries]
+        alerts = [alert_from_payload(d.payload, d.party_key) for d in job.deliveries]
+        try:
+            if job.digest:
+                await sender.send_digest(alerts)
+            else:
+                await sender.send(alerts[0])
+        except ChannelUnavailable as exc:
+            await self._store(outbox.defer, ids, now + UNAVAILABLE_WAIT, str(exc))
+            self._warn_unavailable(job.channel, str(exc))
+            return _Tally()
+        except DeliveryError as exc:
+            return await self._failed(job, now, exc)
+        except Exception as exc:  # a bug in a channel must not lose the alert
+            logger.exception("channel {} crashed while sending", job.channel)
+            return await self._failed(job, now, DeliveryError(f"{type(exc).__name__}: {exc}"))
+        await self._store(outbox.mark_sent, ids, now)
+        logger.info("sent {} alert(s) through channel {}", len(ids), job.channel)
+        return _Tally(sent=len(ids))
+
+    async def _failed(self, job: _Job, now: datetime, exc: DeliveryError) -> _Tally:
+        logger.warning(
+            "channel {} could not deliver {} alert(s): {}", job.channel, len(job.deliveries), exc
+        )
+        record = functools.partial(
+            _record_failures,
+            max_age=self.settings.monitor.delivery_max_age,
+            rng=self._rng,
+            retry_after=exc.retry_after if isinstance(exc, WebhookRefused) else None,
+            retryable=exc.retryable,
+        )
+        outcomes = await self._store(record, [d.id for d in job.deliveries], now, str(exc))
+        return _Tally(retrying=outcomes.count("retrying"), failed=outcomes.count("failed"))
+
+    def _warn_unavailable(self, channel: str, error: str) -> None:
+        key = f"unavailable:{channel}"
+        if key not in self._warned:
+            logger.warning("channel {} cannot send yet; its alerts wait: {}", channel, error)
+            self._warned.add(key)
+
+
+def _record_failures(
+    session: Session, ids: Sequence[int], now: datetime, error: str, **how: Any
+) -> list[outbox.Outcome]:
+    return [outbox.record_failure(session, i, now, error, **how) for i in ids]
+
+
+def _digest_ripe(session: Session, channel: Any, now: datetime) -> bool:
+    """A digest channel is leased only once its oldest due alert has waited the period."""
+    period = getattr(channel, "digest", None)
+    if period is None:
+        return True
+    oldest = outbox.oldest_waiting(session, channel.name, now)
+    return oldest is not None and oldest <= now - period
+
+
+def plan(
+    leased: Sequence[DueDelivery], rooms: dict[str, int], channels: dict[str, Any]
+) -> list[_Job]:
+    """Turn leased deliveries into messages: one each, or folded into a digest."""
+    jobs: list[_Job] = []
+    for name, group in _group(leased).items():
+        room = rooms.get(name)
+        is_digest = getattr(channels[name], "digest", None) is not None
+        over_cap = room is not None and len(group) > room
+        if len(group) > 1 and (is_digest or over_cap):
+            jobs.append(_Job(name, tuple(group), digest=True))
+        else:
+            jobs += [_Job(name, (d,)) for d in group]
+    return jobs
+
+
+def _group(leased: Sequence[DueDelivery]) -> dict[str, list[DueDelivery]]:
+    groups: dict[str, list[DueDelivery]] = {}
+    for delivery in leased:
+        groups.setdefault(delivery.channel, []).append(delivery)
+    return groups
+
+
+def _by_channel(jobs: Sequence[_Job]) -> list[tuple[str, list[_Job]]]:
+    groups: dict[str, list[_Job]] = {}
+    for job in jobs:
+        groups.setdefault(job.channel, []).append(job)
+    return list(groups.items())
+
+
+def make_test_alert(now: datetime | None = None) -> Alert:
+    """A clearly marked test alert; its id is fresh so receivers do not de-duplicate it."""
+    now = now or utcnow()
+    statement = Statement(
+        kind="claim",
+        text="This is a test alert from news-monitor: if you read it, the channel works.",
+        cue="",
+        proposition="the channel works",
+        party="news-monitor",
+        party_key="news-monitor",
+        quote="the channel works",
+    )
+    return Alert(
+        id=f"test_{uuid.uuid4().hex[:20]}",
+        kind="claim",
+        topic="test",
+        story_id="test",
+        summary="TEST alert from news-monitor: delivery through this channel works",
+        statement=statement,
+        article_url="https://example.org/news-monitor-test-alert",
+        article_title="news-monitor test alert",
+        feed_url="",
+        published_at=now,
+        detected_at=now,
+        test=True,
+    )
