@@ -30,6 +30,10 @@ from trafilatura import bare_extraction
 _CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _SPACES = re.compile(r"[^\S\n]+")
 
+# Shorter than any sentence of news: what trafilatura falls back to on a page without an
+# article (a lone "Home" link, a "Loading..." placeholder).
+MIN_TEXT_CHARS = 25
+
 # htmldate returns day precision unless asked for a time: articles are ordered by the minute.
 _DATE_PARAMS = {
     "extensive_search": True,
@@ -68,7 +72,7 @@ def extract_page(html: bytes | str, url: str) -> PageText | None:
         return None
     title = _one_line(getattr(doc, "title", None))
     text = _without_headline(_paragraphs(getattr(doc, "text", None)), title)
-    if not text:
+    if len(text) < MIN_TEXT_CHARS:
         return None
     return PageText(
         text=text,
