@@ -32,11 +32,19 @@ def build_parser() -> argparse.ArgumentParser:
         prog="news-monitor",
         description="Watch news feeds and alert on new claims and denials about your topics.",
     )
-    parser.add_argument("-c", "--config", help="config file (default: $NEWS_MONITOR_CONFIG, "
-                        "./config/monitor.toml, /etc/news-monitor/monitor.toml)")
+    parser.add_argument(
+        "-c",
+        "--config",
+        help="config file (default: $NEWS_MONITOR_CONFIG, "
+        "./config/monitor.toml, /etc/news-monitor/monitor.toml)",
+    )
     parser.add_argument("--log-json", action="store_true", help="log one JSON object per line")
-    parser.add_argument("--log-level", default="INFO",
-                        choices=["DEBUG", "INFO", "WARNING", "ERROR"], help="log level")
+    parser.add_argument(
+        "--log-level",
+        default="INFO",
+        choices=["DEBUG", "INFO", "WARNING", "ERROR"],
+        help="log level",
+    )
     parser.add_argument("--version", action="version", version=f"news-monitor {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
@@ -47,13 +55,15 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("check-config", help="validate the config").set_defaults(handler=cmd_check)
     sub.add_parser("run", help="run the daemon in the foreground").set_defaults(handler=cmd_run)
     sub.add_parser("once", help="poll every enabled feed now, deliver, exit").set_defaults(
-        handler=cmd_once)
+        handler=cmd_once
+    )
     p = sub.add_parser("explain", help="why an article does or does not alert")
     p.add_argument("target", help="article URL or a saved HTML file")
     p.add_argument("--title", help="the title to use (default: the page's)")
     p.set_defaults(handler=cmd_explain)
-    sub.add_parser("classify", help="JSON lines in, one classification per line out"
-                   ).set_defaults(handler=cmd_classify)
+    sub.add_parser("classify", help="JSON lines in, one classification per line out").set_defaults(
+        handler=cmd_classify
+    )
     from monitor import manage_cli
 
     manage_cli.add_commands(sub)
@@ -109,8 +119,10 @@ def cmd_init(args: argparse.Namespace) -> int:
 def cmd_check(args: argparse.Namespace) -> int:
     path = find_config(args.config)
     settings = load_config(path)
-    print(f"{path}: ok ({len(settings.feeds)} feeds, {len(settings.topics)} topics, "
-          f"{len(settings.channels)} channels)")
+    print(
+        f"{path}: ok ({len(settings.feeds)} feeds, {len(settings.topics)} topics, "
+        f"{len(settings.channels)} channels)"
+    )
     return EXIT_OK
 
 
@@ -140,8 +152,9 @@ def cmd_explain(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def cmd_classify(args: argparse.Namespace, stdin: TextIO | None = None,
-                 stdout: TextIO | None = None) -> int:
+def cmd_classify(
+    args: argparse.Namespace, stdin: TextIO | None = None, stdout: TextIO | None = None
+) -> int:
     from monitor.pipeline.detect import classify
 
     stdin = stdin or sys.stdin

@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import random
 import time
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
@@ -23,7 +23,7 @@ from monitor import metrics
 from monitor.config import Settings, TopicSettings
 from monitor.errors import FeedError, FetchError, StoreError
 from monitor.logs import redact_url
-from monitor.models import Alert, Article, Entry, utcnow
+from monitor.models import Alert, Article, Entry, TextSource, utcnow
 from monitor.pipeline.alerts import make_alert
 from monitor.pipeline.detect import detect
 from monitor.pipeline.extract import Extractor, PageText
@@ -102,6 +102,80 @@ class _Knowledge:
         )
 
 
+class Detection:
+    """Matching and detection of stored articles, for the current config generation.
+    Used by polling for new articles and by `replay` for stored ones."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.knowledge = _Knowledge.of(settings)
+
+    def reconfigure(self, settings: Settings) -> None:
+        self.knowledge = _Knowledge.of(settings)
+
+    def process(
+        self,
+        session: Session,
+        article: Article,
+        *,
+        alert: bool = True,
+        topics: Collection[str] | None = None,
+    ) -> list[Alert]:
+        """Match, detect and record one stored article; returns the alerts it raised."""
+        assert article.id is not None
+        knowledge = self.knowledge
+        now = utcnow()
+        raised: list[Alert] = []
+        for match in knowledge.matcher.match(article.title, article.text):
+            if topics is not None and match.topic not in topics:
+                continue
+            metrics.MATCHES.labels(topic=match.topic).inc()
+            article_store.save_match(session, article.id, match)
+            topic = knowledge.topics[match.topic]
+            statements = detect(
+                article.title,
+                article.text,
+                outlet=article.outlet,
+                match=match,
+                lexicon=knowledge.lexicon,
+            )
+            stories = _story_refs(session, topic.name, now)
+            for statement in statements:
+                metrics.STATEMENTS.labels(kind=statement.kind).inc()
+                story = assign_story(statement, stories)
+                if story is None:
+                    story = StoryRef(
+                        id=new_story_id(topic.name, statement),
+                        topic=topic.name,
+                        keywords=story_keywords(statement),
+                    )
+                    stories.append(story)
+                story_store.save_story(
+                    session, story.id, topic.name, statement.proposition, story.keywords, now
+                )
+                new = None
+                if alert and statement.kind in topic.kinds:
+                    candidate = make_alert(topic.name, story.id, statement, article, now)
+                    channels = knowledge.channels[topic.name]
+                    if record_alert(
+                        session, candidate, statement.party_key, channels, article.id, now
+                    ):
+                        new = candidate
+                        raised.append(candidate)
+                        metrics.ALERTS.labels(kind=candidate.kind).inc()
+                story_store.save_statement(
+                    session,
+                    article.id,
+                    topic.name,
+                    story.id,
+                    statement,
+                    new.id if new else None,
+                    now,
+                )
+        for item in raised:
+            logger.info("alert {} {}: {}: {}", item.id, item.kind, item.topic, item.summary)
+        return raised
+
+
 class Refresher:
     def __init__(
         self,
@@ -117,13 +191,13 @@ class Refresher:
         self.extractor = extractor
         self.rng = rng or random.Random()
         self.settings = settings
-        self.knowledge = _Knowledge.of(settings)
+        self.detection = Detection(settings)
         self._feed_slots = asyncio.Semaphore(FEED_CONCURRENCY)
         self._page_slots = asyncio.Semaphore(PAGE_CONCURRENCY)
 
     def reconfigure(self, settings: Settings) -> None:
         """Take a new config: the next article sees the new topics; work in flight is kept."""
-        self.knowledge = _Knowledge.of(settings)
+        self.detection.reconfigure(settings)
         self.settings = settings
 
     # ---- polling -------------------------------------------------------------------------
@@ -217,7 +291,7 @@ class Refresher:
         url = _article_url(entry, entry_url, final_url, page)
         feed_text = entry.content or entry.summary
         from_page = page is not None and len(page.text) >= min(200, len(feed_text))
-        source = "page" if from_page else "feed"
+        source: TextSource = "page" if from_page else "feed"
         metrics.ARTICLES.labels(source=source).inc()
         article = Article(
             url=url,
@@ -237,70 +311,34 @@ class Refresher:
         try:
             result = await self.fetcher.fetch_page(url)
         except FetchError as exc:
-            logger.info("article {}: page not fetched ({}); using the feed's text", redact_url(url), exc)
+            logger.info(
+                "article {}: page not fetched ({}); using the feed's text", redact_url(url), exc
+            )
             return None, None
         started = time.perf_counter()
         page = await self.extractor.extract(result.body, result.final_url)
         metrics.EXTRACTION_SECONDS.observe(time.perf_counter() - started)
         if page is None or not page.text.strip():
-            logger.info("article {}: no main text in the page; using the feed's text", redact_url(url))
+            logger.info(
+                "article {}: no main text in the page; using the feed's text", redact_url(url)
+            )
             return None, result.final_url
         return page, result.final_url
 
     # ---- storing and detecting -----------------------------------------------------------
 
-    def _store_article(self, feed_id: int | None, article: Article, entry_url: str | None) -> list[Alert] | None:
+    def _store_article(
+        self, feed_id: int | None, article: Article, entry_url: str | None
+    ) -> list[Alert] | None:
         """Store the article and everything detected in it, in one transaction.
         None when the article was stored already (another feed carried it)."""
         with self.db.session() as session:
             article_id = article_store.save_article(session, article, feed_id, entry_url)
             if article_id is None:
                 return None
-            alerts = self.detect_in(session, replace(article, id=article_id))
+            alerts = self.detection.process(session, replace(article, id=article_id))
             article_store.mark_processed(session, article_id)
         return alerts
-
-    def detect_in(self, session: Session, article: Article, *, alert: bool = True) -> list[Alert]:
-        """Match, detect and record one stored article; returns the alerts it raised."""
-        assert article.id is not None
-        knowledge = self.knowledge
-        now = utcnow()
-        raised: list[Alert] = []
-        for match in knowledge.matcher.match(article.title, article.text):
-            metrics.MATCHES.labels(topic=match.topic).inc()
-            article_store.save_match(session, article.id, match)
-            topic = knowledge.topics[match.topic]
-            statements = detect(
-                article.title, article.text, outlet=article.outlet, match=match, lexicon=knowledge.lexicon
-            )
-            stories = _story_refs(session, topic.name, now)
-            for statement in statements:
-                metrics.STATEMENTS.labels(kind=statement.kind).inc()
-                story = assign_story(statement, stories)
-                if story is None:
-                    story = StoryRef(
-                        id=new_story_id(topic.name, statement),
-                        topic=topic.name,
-                        keywords=story_keywords(statement),
-                    )
-                    stories.append(story)
-                story_store.save_story(
-                    session, story.id, topic.name, statement.proposition, story.keywords, now
-                )
-                new = None
-                if alert and statement.kind in topic.kinds:
-                    candidate = make_alert(topic.name, story.id, statement, article, now)
-                    channels = knowledge.channels[topic.name]
-                    if record_alert(session, candidate, statement.party_key, channels, article.id, now):
-                        new = candidate
-                        raised.append(candidate)
-                        metrics.ALERTS.labels(kind=candidate.kind).inc()
-                story_store.save_statement(
-                    session, article.id, topic.name, story.id, statement, new.id if new else None, now
-                )
-        for item in raised:
-            logger.info("alert {} {}: {}: {}", item.id, item.kind, item.topic, item.summary)
-        return raised
 
     async def process_leftovers(self) -> list[Alert]:
         """Articles stored but never detected (a crash between the two, in older versions)."""
@@ -313,7 +351,7 @@ class Refresher:
     def _detect_stored(self, article: Article) -> list[Alert]:
         assert article.id is not None
         with self.db.session() as session:
-            alerts = self.detect_in(session, article)
+            alerts = self.detection.process(session, article)
             article_store.mark_processed(session, article.id)
         return alerts
 
@@ -323,7 +361,11 @@ class Refresher:
         return feed.interval or self.settings.monitor.poll_interval
 
     async def _record_success(
-        self, feed: feed_store.FeedState, status: int, etag: str | None, last_modified: str | None,
+        self,
+        feed: feed_store.FeedState,
+        status: int,
+        etag: str | None,
+        last_modified: str | None,
         warning: str | None,
     ) -> None:
         now = utcnow()
@@ -331,8 +373,14 @@ class Refresher:
         next_at = now + self._interval(feed)
 
         await self.db.transact(
-            feed_store.record_success, feed.id, now=now, status=status, etag=etag,
-            last_modified=last_modified, next_poll_at=next_at, warning=warning,
+            feed_store.record_success,
+            feed.id,
+            now=now,
+            status=status,
+            etag=etag,
+            last_modified=last_modified,
+            next_poll_at=next_at,
+            warning=warning,
         )
 
     async def _record_failure(
@@ -344,17 +392,30 @@ class Refresher:
         delay = failure_delay(feed.failures + 1, interval, retry_after, rng=self.rng)
         logger.warning(
             "feed {}: {} ({}); failure {} in a row, next try in {:.0f}s",
-            feed.name, message, kind, feed.failures + 1, delay,
+            feed.name,
+            message,
+            kind,
+            feed.failures + 1,
+            delay,
         )
         pause_after = self.settings.monitor.pause_after
 
         paused = await self.db.transact(
-            feed_store.record_failure, feed.id, now=now, kind=kind, message=message,
-            next_poll_at=now + timedelta(seconds=delay), pause_after=pause_after,
+            feed_store.record_failure,
+            feed.id,
+            now=now,
+            kind=kind,
+            message=message,
+            next_poll_at=now + timedelta(seconds=delay),
+            pause_after=pause_after,
         )
         if paused:
-            logger.error("feed {}: paused after failing since {}; `news-monitor feeds resume` "
-                         "brings it back", feed.name, feed.first_failure_at or now)
+            logger.error(
+                "feed {}: paused after failing since {}; `news-monitor feeds resume` "
+                "brings it back",
+                feed.name,
+                feed.first_failure_at or now,
+            )
 
 
 def _story_refs(session: Session, topic: str, now: datetime) -> list[StoryRef]:

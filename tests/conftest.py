@@ -22,8 +22,18 @@ SHARED = Path(__file__).resolve().parents[2] / "shared"
 @pytest.fixture(autouse=True)
 def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """No test sees the developer's config, state dir or proxy (tests talk to loopback only)."""
-    for var in ("NEWS_MONITOR_CONFIG", "STATE_DIRECTORY", "NOTIFY_SOCKET", "WATCHDOG_USEC",
-                "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy"):
+    for var in (
+        "NEWS_MONITOR_CONFIG",
+        "STATE_DIRECTORY",
+        "NOTIFY_SOCKET",
+        "WATCHDOG_USEC",
+        "HTTP_PROXY",
+        "HTTPS_PROXY",
+        "ALL_PROXY",
+        "http_proxy",
+        "https_proxy",
+        "all_proxy",
+    ):
         monkeypatch.delenv(var, raising=False)
     monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost,::1")
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
@@ -41,8 +51,10 @@ def postgres_problem() -> str | None:
         with psycopg.connect(dsn, connect_timeout=3):
             return None
     except Exception as exc:  # any failure means: skip, with the reason
-        return f"PostgreSQL not reachable at {POSTGRES_URL} ({type(exc).__name__}); " \
-               "set NEWS_MONITOR_TEST_POSTGRES to test against it"
+        return (
+            f"PostgreSQL not reachable at {POSTGRES_URL} ({type(exc).__name__}); "
+            "set NEWS_MONITOR_TEST_POSTGRES to test against it"
+        )
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -23,8 +23,15 @@ def problems(raw: dict, env: dict | None = None) -> list[str]:
 
 @pytest.mark.parametrize(
     ("text", "seconds"),
-    [("90s", 90), ("5m", 300), ("1h", 3600), ("1h30m", 5400), ("2d", 172800), (45, 45),
-     ("250ms", 0.25)],
+    [
+        ("90s", 90),
+        ("5m", 300),
+        ("1h", 3600),
+        ("1h30m", 5400),
+        ("2d", 172800),
+        (45, 45),
+        ("250ms", 0.25),
+    ],
 )
 def test_durations(text: object, seconds: float) -> None:
     assert parse_duration(text) == timedelta(seconds=seconds)
@@ -37,12 +44,14 @@ def test_bad_durations(bad: object) -> None:
 
 
 def test_every_problem_is_listed_with_its_key_path() -> None:
-    found = problems({
-        "monitor": {"poll_intervall": "5m", "poll_interval": "0s"},
-        "feeds": [{"url": "ftp://x"}],
-        "topics": [{"name": "t", "query": "(Putin AND Trump", "channels": ["nope"]}],
-        "channels": [{"name": "a", "type": "sms"}],
-    })
+    found = problems(
+        {
+            "monitor": {"poll_intervall": "5m", "poll_interval": "0s"},
+            "feeds": [{"url": "ftp://x"}],
+            "topics": [{"name": "t", "query": "(Putin AND Trump", "channels": ["nope"]}],
+            "channels": [{"name": "a", "type": "sms"}],
+        }
+    )
     joined = "\n".join(found)
     assert "m.toml: monitor.poll_intervall: unknown key" in joined
     assert "m.toml: monitor.poll_interval: must be at least 1s" in joined
@@ -52,8 +61,12 @@ def test_every_problem_is_listed_with_its_key_path() -> None:
 
 
 def test_topic_channels_must_exist() -> None:
-    found = problems({"topics": [{"name": "t", "query": "a", "channels": ["nope"]}],
-                      "channels": [{"name": "log", "type": "log"}]})
+    found = problems(
+        {
+            "topics": [{"name": "t", "query": "a", "channels": ["nope"]}],
+            "channels": [{"name": "log", "type": "log"}],
+        }
+    )
     assert found == ["m.toml: topics[0].channels: no channel named 'nope'"]
 
 
@@ -63,16 +76,37 @@ def test_duplicate_names_are_errors() -> None:
 
 
 def test_environment_variables_expand_and_missing_ones_are_errors() -> None:
-    raw = {"channels": [{"name": "h", "type": "webhook", "url": "http://127.0.0.1/h",
-                         "secret": "${HOOK_SECRET}"}]}
+    raw = {
+        "channels": [
+            {
+                "name": "h",
+                "type": "webhook",
+                "url": "http://127.0.0.1/h",
+                "secret": "${HOOK_SECRET}",
+            }
+        ]
+    }
     settings = parse_config(raw, env={"HOOK_SECRET": "s3cret"})
     assert settings.channels[0].secret.get_secret_value() == "s3cret"  # type: ignore[union-attr]
-    assert problems(raw) == ["m.toml: channels[0].secret: environment variable HOOK_SECRET is not set"]
+    assert problems(raw) == [
+        "m.toml: channels[0].secret: environment variable HOOK_SECRET is not set"
+    ]
 
 
 def test_secrets_do_not_print() -> None:
-    raw = {"channels": [{"name": "m", "type": "email", "host": "h", "sender": "a@b",
-                         "recipients": ["c@d"], "username": "u", "password": "hunter22"}]}
+    raw = {
+        "channels": [
+            {
+                "name": "m",
+                "type": "email",
+                "host": "h",
+                "sender": "a@b",
+                "recipients": ["c@d"],
+                "username": "u",
+                "password": "hunter22",
+            }
+        ]
+    }
     assert "hunter22" not in repr(parse_config(raw, env={}))
 
 

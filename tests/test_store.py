@@ -58,8 +58,15 @@ def test_due_feeds_and_success_schedule(database: Database) -> None:
     with database.session() as s:
         due = feed_store.due_feeds(s, NOW)
         assert len(due) == 2
-        feed_store.record_success(s, due[0].id, now=NOW, status=200, etag='"v1"',
-                                  last_modified=None, next_poll_at=NOW + timedelta(minutes=5))
+        feed_store.record_success(
+            s,
+            due[0].id,
+            now=NOW,
+            status=200,
+            etag='"v1"',
+            last_modified=None,
+            next_poll_at=NOW + timedelta(minutes=5),
+        )
     with database.session() as s:
         due = feed_store.due_feeds(s, NOW + timedelta(minutes=1))
         assert [f.url for f in due] == ["http://b/rss"]
@@ -72,12 +79,25 @@ def test_a_feed_failing_long_enough_is_paused(database: Database) -> None:
         feed_store.sync_feeds(s, _configured("http://a/rss"))
     with database.session() as s:
         feed = feed_store.due_feeds(s, NOW)[0]
-        paused = feed_store.record_failure(s, feed.id, now=NOW, kind="timeout", message="slow",
-                                           next_poll_at=NOW, pause_after=timedelta(days=3))
+        paused = feed_store.record_failure(
+            s,
+            feed.id,
+            now=NOW,
+            kind="timeout",
+            message="slow",
+            next_poll_at=NOW,
+            pause_after=timedelta(days=3),
+        )
         assert not paused
-        paused = feed_store.record_failure(s, feed.id, now=NOW + timedelta(days=3), kind="timeout",
-                                           message="slow", next_poll_at=NOW,
-                                           pause_after=timedelta(days=3))
+        paused = feed_store.record_failure(
+            s,
+            feed.id,
+            now=NOW + timedelta(days=3),
+            kind="timeout",
+            message="slow",
+            next_poll_at=NOW,
+            pause_after=timedelta(days=3),
+        )
         assert paused
     with database.session() as s:
         row = s.exec(select(FeedRow)).one()
@@ -87,20 +107,32 @@ def test_a_feed_failing_long_enough_is_paused(database: Database) -> None:
 
 
 def _article(url: str, **kw: object) -> Article:
-    return Article(url=url, feed_url="http://a/rss", title="T", text="body", text_source="page",
-                   published_at=NOW, **kw)  # type: ignore[arg-type]
+    return Article(
+        url=url,
+        feed_url="http://a/rss",
+        title="T",
+        text="body",
+        text_source="page",
+        published_at=NOW,
+        **kw,
+    )  # type: ignore[arg-type]
 
 
 def test_an_article_is_stored_once(database: Database) -> None:
     with database.session() as s:
         feed_store.sync_feeds(s, _configured("http://a/rss"))
         feed_id = feed_store.list_feeds(s)[0].id
-        assert article_store.save_article(s, _article("http://x/1", guid="g1"), feed_id,
-                                          "http://x/1?from=rss") is not None
+        assert (
+            article_store.save_article(
+                s, _article("http://x/1", guid="g1"), feed_id, "http://x/1?from=rss"
+            )
+            is not None
+        )
         assert article_store.save_article(s, _article("http://x/1"), feed_id, None) is None
     with database.session() as s:
-        urls, guids = article_store.known_entries(s, feed_id, ["http://x/1?from=rss", "http://x/2"],
-                                                  ["g1", "g2"])
+        urls, guids = article_store.known_entries(
+            s, feed_id, ["http://x/1?from=rss", "http://x/2"], ["g1", "g2"]
+        )
         assert urls == {"http://x/1", "http://x/1?from=rss"} and guids == {"g1"}
         assert article_store.is_known(s, url=None, guid="g1", feed_id=feed_id)
         stored = article_store.unprocessed(s)
@@ -108,20 +140,40 @@ def test_an_article_is_stored_once(database: Database) -> None:
 
 
 def _alert(topic: str = "putin-trump", party: str = "kremlin") -> Alert:
-    st = Statement(kind="denial", text="The Kremlin denied it.", cue="denied", proposition="a call",
-                   party="Kremlin", party_key=party)
-    return Alert(id=alert_id(topic, "s1", "denial", party), kind="denial", topic=topic,
-                 story_id="s1", summary="Kremlin denies: a call", statement=st,
-                 article_url="http://x/1", article_title="T", feed_url="http://a/rss",
-                 published_at=NOW, detected_at=NOW)
+    st = Statement(
+        kind="denial",
+        text="The Kremlin denied it.",
+        cue="denied",
+        proposition="a call",
+        party="Kremlin",
+        party_key=party,
+    )
+    return Alert(
+        id=alert_id(topic, "s1", "denial", party),
+        kind="denial",
+        topic=topic,
+        story_id="s1",
+        summary="Kremlin denies: a call",
+        statement=st,
+        article_url="http://x/1",
+        article_title="T",
+        feed_url="http://a/rss",
+        published_at=NOW,
+        detected_at=NOW,
+    )
 
 
 def test_an_alert_is_unique_per_topic_story_kind_party(database: Database) -> None:
     with database.session() as s:
         assert record_alert(s, _alert(), "kremlin", ["hook", "mail"], None, NOW)
         assert not record_alert(s, _alert(), "kremlin", ["hook", "mail"], None, NOW)
-        assert record_alert(s, _alert(party="trump-campaign"), "trump-campaign", ["hook"], None, NOW)
+        assert record_alert(
+            s, _alert(party="trump-campaign"), "trump-campaign", ["hook"], None, NOW
+        )
     with database.session() as s:
         rows = list(s.exec(select(DeliveryRow)))
     assert sorted((r.channel, r.status) for r in rows) == [
-        ("hook", "pending"), ("hook", "pending"), ("mail", "pending")]
+        ("hook", "pending"),
+        ("hook", "pending"),
+        ("mail", "pending"),
+    ]

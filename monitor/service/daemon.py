@@ -21,11 +21,11 @@ from monitor import __version__, metrics
 from monitor.config import Settings, load_config
 from monitor.deliver.dispatch import Dispatcher
 from monitor.errors import ConfigError, StoreError
+from monitor.logs import register_secrets
 from monitor.pipeline.extract import Extractor
 from monitor.pipeline.fetch import Fetcher
 from monitor.refresh import Refresher, configured_feeds, fetch_settings
 from monitor.service.app import open_database, secrets_of
-from monitor.logs import register_secrets
 from monitor.service.health import HealthReport, HealthServer
 from monitor.service.notify import Notifier
 from monitor.store import feeds as feed_store
@@ -63,10 +63,23 @@ class Daemon:
         self.dispatcher = Dispatcher(db, self.settings)
         await self.refresher.process_leftovers()
         scheduler = AsyncIOScheduler(timezone=UTC)
-        scheduler.add_job(self._tick, "interval", seconds=TICK_SECONDS, id="tick",
-                          max_instances=1, coalesce=True, next_run_time=datetime.now(UTC))
-        scheduler.add_job(self._dispatch_loop_once, "interval", seconds=DISPATCH_SECONDS,
-                          id="dispatch", max_instances=1, coalesce=True)
+        scheduler.add_job(
+            self._tick,
+            "interval",
+            seconds=TICK_SECONDS,
+            id="tick",
+            max_instances=1,
+            coalesce=True,
+            next_run_time=datetime.now(UTC),
+        )
+        scheduler.add_job(
+            self._dispatch_loop_once,
+            "interval",
+            seconds=DISPATCH_SECONDS,
+            id="dispatch",
+            max_instances=1,
+            coalesce=True,
+        )
         watchdog = self.notifier.watchdog_interval()
         if watchdog:
             scheduler.add_job(self._watchdog, "interval", seconds=watchdog, id="watchdog")
@@ -76,8 +89,12 @@ class Daemon:
         dispatcher_task = asyncio.create_task(self._dispatch_on_demand())
         self.notifier.ready()
         self.notifier.status(f"watching {len(self.settings.feeds)} configured feeds")
-        logger.info("news-monitor {} running: {} topics, {} channels", __version__,
-                    len(self.settings.topics), len(self.settings.channels))
+        logger.info(
+            "news-monitor {} running: {} topics, {} channels",
+            __version__,
+            len(self.settings.topics),
+            len(self.settings.channels),
+        )
         await self._stop.wait()
         self.notifier.stopping()
         logger.info("stopping")
@@ -196,7 +213,11 @@ class Daemon:
         if settings.monitor != self.settings.monitor:
             logger.warning("[monitor] settings changed; they take effect at the next restart")
         self.settings = settings
-        logger.info("config reloaded: {} feeds, {} topics, {} channels",
-                    len(settings.feeds), len(settings.topics), len(settings.channels))
+        logger.info(
+            "config reloaded: {} feeds, {} topics, {} channels",
+            len(settings.feeds),
+            len(settings.topics),
+            len(settings.channels),
+        )
         self.notifier.ready()
         return True

@@ -7,6 +7,8 @@ from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
+from sqlmodel import Session
+
 from monitor.config import Settings
 from monitor.models import Article, Statement, alert_id, utcnow
 from monitor.pipeline.detect import detect
@@ -27,8 +29,14 @@ async def explain(settings: Settings, target: str, title: str | None = None) -> 
     page, url = await _load(settings, target)
     if page is None:
         return [f"{target}: no article text could be extracted"]
-    article = Article(url=url, feed_url="", title=title or page.title or "", text=page.text,
-                      text_source="page", outlet="")
+    article = Article(
+        url=url,
+        feed_url="",
+        title=title or page.title or "",
+        text=page.text,
+        text_source="page",
+        outlet="",
+    )
     return list(_report(settings, article))
 
 
@@ -61,26 +69,37 @@ def _report(settings: Settings, article: Article) -> Iterator[str]:
             yield f"topic {match.topic}: matched on {', '.join(match.terms)}"
             for hit in match.hits[:6]:
                 yield f"  {hit.term!r} in {hit.field}: {hit.sentence!r}"
-            statements = detect(article.title, article.text, outlet=article.outlet or "the outlet",
-                                match=match, lexicon=lexicon)
+            statements = detect(
+                article.title,
+                article.text,
+                outlet=article.outlet or "the outlet",
+                match=match,
+                lexicon=lexicon,
+            )
             if not statements:
                 yield "  no claim or denial reported as news: no alert"
             with db.session() as session:
                 rows = story_store.recent_stories(session, match.topic, utcnow() - STORY_WINDOW)
-                refs = [StoryRef(id=r.id, topic=r.topic, keywords=story_store.story_keywords(r))
-                        for r in rows]
+                refs = [
+                    StoryRef(id=r.id, topic=r.topic, keywords=story_store.story_keywords(r))
+                    for r in rows
+                ]
                 for statement in statements:
-                    yield from _statement_lines(session, topics[match.topic].kinds, match.topic,
-                                                statement, refs)
+                    yield from _statement_lines(
+                        session, topics[match.topic].kinds, match.topic, statement, refs
+                    )
     finally:
         db.close()
 
 
-def _statement_lines(session: object, kinds: tuple[str, ...], topic: str,
-                     statement: Statement, refs: list[StoryRef]) -> Iterator[str]:
+def _statement_lines(
+    session: Session, kinds: tuple[str, ...], topic: str, statement: Statement, refs: list[StoryRef]
+) -> Iterator[str]:
     yield f"  {statement.kind}: {statement.text!r}"
-    yield (f"    cue {statement.cue!r}; party {statement.party!r} (key {statement.party_key!r}); "
-           f"speaker {statement.speaker!r}; quote {statement.quote!r}")
+    yield (
+        f"    cue {statement.cue!r}; party {statement.party!r} (key {statement.party_key!r}); "
+        f"speaker {statement.speaker!r}; quote {statement.quote!r}"
+    )
     yield f"    proposition: {statement.proposition!r}"
     story = assign_story(statement, refs)
     story_id = story.id if story else new_story_id(topic, statement)
@@ -88,8 +107,15 @@ def _statement_lines(session: object, kinds: tuple[str, ...], topic: str,
     if statement.kind not in kinds:
         yield f"    the topic does not watch {statement.kind}s: no alert"
         return
-    existing = alert_payload(session, alert_id(topic, story_id, statement.kind,  # type: ignore[arg-type]
-                                               statement.party_key))
+    existing = alert_payload(
+        session,
+        alert_id(
+            topic,
+            story_id,
+            statement.kind,
+            statement.party_key,
+        ),
+    )
     if existing:
         yield f"    not new: alert {existing['id']} already raised ({existing['summary']})"
     else:

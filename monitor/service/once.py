@@ -36,4 +36,3 @@ async def run_once(settings: Settings) -> OnceReport:
         return OnceReport(cycle, delivery)
     finally:
         db.close()
-

@@ -49,7 +49,9 @@ def record_alert(
     except IntegrityError:
         return False  # another writer recorded the same key first
     for channel in channels:
-        session.add(DeliveryRow(alert_id=alert.id, channel=channel, next_attempt_at=now, created_at=now))
+        session.add(
+            DeliveryRow(alert_id=alert.id, channel=channel, next_attempt_at=now, created_at=now)
+        )
     return True
 
 

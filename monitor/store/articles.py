@@ -11,7 +11,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import asdict
 
-from sqlalchemy import or_
+from sqlalchemy import ColumnElement, and_, or_
 from sqlmodel import Session, col, select
 
 from monitor.models import Article, Match
@@ -19,11 +19,11 @@ from monitor.store.tables import ArticleRow, MatchRow
 
 
 def is_known(session: Session, *, url: str | None, guid: str | None, feed_id: int | None) -> bool:
-    conditions = []
+    conditions: list[ColumnElement[bool]] = []
     if url:
-        conditions += [ArticleRow.url == url, ArticleRow.entry_url == url]
+        conditions += [col(ArticleRow.url) == url, col(ArticleRow.entry_url) == url]
     if guid and feed_id is not None:
-        conditions.append((ArticleRow.guid == guid) & (ArticleRow.feed_id == feed_id))
+        conditions.append(and_(col(ArticleRow.guid) == guid, col(ArticleRow.feed_id) == feed_id))
     if not conditions:
         return False
     query = select(ArticleRow.id).where(or_(*conditions)).limit(1)
@@ -47,7 +47,7 @@ def known_entries(
     for chunk in _chunks(list(guids), 400):
         rows2 = session.exec(
             select(ArticleRow.guid).where(
-                (ArticleRow.feed_id == feed_id) & col(ArticleRow.guid).in_(chunk)
+                and_(col(ArticleRow.feed_id) == feed_id, col(ArticleRow.guid).in_(chunk))
             )
         )
         known_guids.update(g for g in rows2 if g)

@@ -61,7 +61,9 @@ def _sqlite_engine(url: str, database: str | None) -> Engine:
         try:
             Path(database).parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            raise StoreError(f"cannot create the database directory for {database}: {exc}") from None
+            raise StoreError(
+                f"cannot create the database directory for {database}: {exc}"
+            ) from None
     engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
 
     @event.listens_for(engine, "connect")
@@ -143,9 +145,8 @@ class Database:
     def session(self) -> Iterator[Session]:
         """A transaction: committed when the block ends, rolled back on any error."""
         try:
-            with Session(self.engine, expire_on_commit=False) as session:
-                with session.begin():
-                    yield session
+            with Session(self.engine, expire_on_commit=False) as session, session.begin():
+                yield session
         except OperationalError as exc:
             raise _store_error(exc) from exc
 
