@@ -15,7 +15,9 @@ import random
 import socket
 import threading
 import time
-from collections.abc import Coroutine, Iterator
+import tracemalloc
+import zlib
+from collections.abc import Callable, Coroutine, Iterator
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from typing import Any, TypeVar
@@ -24,6 +26,8 @@ import pytest
 
 from monitor.errors import FetchError, RefusedAddress
 from monitor.pipeline.fetch import (
+    BodyInflater,
+    BodyTooLarge,
     Fetcher,
     FetchResult,
     FetchSettings,
@@ -346,6 +350,54 @@ def test_gzip_bomb_is_stopped_by_the_decompressed_cap(server: LocalServer) -> No
     url = server.route("/bomb", bomb, headers={"Content-Encoding": "gzip"})
     settings = FetchSettings(allow_private_networks=True, max_bytes=1_000_000)
     assert fetch_error(feed(settings, url)).kind == "too_large"
+
+
+@pytest.mark.parametrize(
+    ("encoding", "compress"),
+    [
+        ("deflate", zlib.compress),
+        ("deflate", lambda data: zlib.compress(data)[2:-4]),  # raw deflate, no zlib header
+        ("x-gzip", gzip.compress),
+        ("identity", lambda data: data),
+    ],
+)
+def test_content_encodings_are_inflated(
+    server: LocalServer, encoding: str, compress: Callable[[bytes], bytes]
+) -> None:
+    url = server.route("/f", compress(RSS * 50), headers={"Content-Encoding": encoding})
+    assert run(feed(LOCAL, url)).body == RSS * 50
+
+
+@pytest.mark.parametrize(
+    ("encoding", "body"),
+    [("br", b"\x1b\x00"), ("gzip", b"\x1f\x8b not really gzip"), ("deflate", b"garbage!")],
+)
+def test_unsupported_or_broken_encodings_are_protocol(
+    server: LocalServer, encoding: str, body: bytes
+) -> None:
+    url = server.route("/f", body, headers={"Content-Encoding": encoding})
+    assert fetch_error(feed(LOCAL, url)).kind == "protocol"
+
+
+def test_inflater_never_holds_more_than_the_cap() -> None:
+    bomb = gzip.compress(b"\0" * 50_000_000, compresslevel=9)
+    inflater = BodyInflater("gzip", max_bytes=1_000_000)
+    tracemalloc.start()
+    try:
+        with pytest.raises(BodyTooLarge):
+            inflater.feed(bomb)  # the whole bomb in one network read
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 4_000_000  # about the cap, not the 50 MB the bomb inflates to
+
+
+def test_inflater_accepts_a_body_exactly_at_the_cap() -> None:
+    inflater = BodyInflater("gzip", max_bytes=100_000)
+    data = gzip.compress(b"a" * 100_000)
+    for start in range(0, len(data), 7):  # in small network reads
+        inflater.feed(data[start : start + 7])
+    assert inflater.finish() == b"a" * 100_000
 
 
 # --- content types --------------------------------------------------------------------

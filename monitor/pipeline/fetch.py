@@ -28,9 +28,10 @@ environment variables is in use (httpx's trust_env, honoured here) the proxy res
 name again, so pinning covers direct connections only; the host must still resolve locally
 for the check.
 
-Memory: httpx inflates gzip/deflate one network read (at most 64 KiB) at a time, so a gzip
-bomb costs at most about one read times the compression ratio (~1000) before the cap stops
-it, never the whole inflated body.
+Memory: the fetcher asks for gzip or deflate only and inflates the raw body itself with
+zlib's `max_length`, so it never holds more than `max_bytes` + 1 inflated bytes: a gzip bomb
+is stopped at the cap. (httpx's own `aiter_bytes` inflates a whole network read at once,
+which for a bomb is up to ~1000 times the read size before any cap can look at it.)
 
 `failure_delay` says when to try a failing feed again: exponential backoff with jitter,
 capped, never sooner than the server's Retry-After.
@@ -43,6 +44,7 @@ import ipaddress
 import random
 import re
 import socket
+import zlib
 from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -77,6 +79,14 @@ _NUMERIC_HOST = re.compile(r"[0-9a-fx.]+", re.IGNORECASE)
 _HOST = re.compile(r"[A-Za-z0-9._:-]+")
 # What the layers below raise (ssl.SSLError and socket errors are OSErrors; asyncio's
 # deadline raises TimeoutError, also an OSError).
+# Content-Encoding -> zlib window bits (None: not compressed).
+_INFLATE_WBITS: dict[str, int | None] = {
+    "": None,
+    "identity": None,
+    "gzip": zlib.MAX_WBITS | 16,
+    "x-gzip": zlib.MAX_WBITS | 16,
+    "deflate": zlib.MAX_WBITS,
+}
 _LIBRARY_ERRORS = (httpx.HTTPError, httpx.InvalidURL, httpx.StreamError, OSError, UnicodeError)
 
 
@@ -299,7 +309,8 @@ class Fetcher:
     async def __aenter__(self) -> Fetcher:
         s = self._settings
         self._client = httpx.AsyncClient(
-            headers={"User-Agent": s.user_agent},
+            # Only what BodyInflater can inflate within the size cap.
+            headers={"User-Agent": s.user_agent, "Accept-Encoding": "gzip, deflate"},
             timeout=httpx.Timeout(s.read_timeout, connect=s.connect_timeout, pool=s.total_timeout),
             limits=httpx.Limits(
                 max_connections=s.max_connections,
@@ -468,16 +479,67 @@ def _refuse_declared_size(response: httpx.Response, max_bytes: int) -> None:
 
 async def _read_capped(response: httpx.Response, max_bytes: int) -> bytes:
     """The decompressed body, stopping as soon as it passes `max_bytes`."""
-    chunks: list[bytes] = []
-    total = 0
-    async for chunk in response.aiter_bytes():
-        total += len(chunk)
-        if total > max_bytes:
-            raise FetchError(
-                "too_large", f"{response.url}: body is over the {max_bytes}-byte limit"
-            )
-        chunks.append(chunk)
-    return b"".join(chunks)
+    inflater = BodyInflater(response.headers.get("content-encoding", ""), max_bytes)
+    try:
+        async for raw in response.aiter_raw():
+            inflater.feed(raw)
+        return inflater.finish()
+    except BodyTooLarge as exc:
+        raise FetchError(
+            "too_large", f"{response.url}: body is over the {max_bytes}-byte limit"
+        ) from exc
+    except zlib.error as exc:
+        raise FetchError("protocol", f"{response.url}: broken compressed body: {exc}") from exc
+
+
+class BodyTooLarge(Exception):
+    """The inflated body passed its cap."""
+
+
+class BodyInflater:
+    """Inflates a gzip, deflate or identity body piece by piece, never producing more than
+    `max_bytes` + 1 bytes: zlib's `max_length` bounds each step, the leftover input waits
+    in `unconsumed_tail`."""
+
+    def __init__(self, content_encoding: str, max_bytes: int) -> None:
+        encoding = content_encoding.strip().lower()
+        if encoding not in _INFLATE_WBITS:
+            raise FetchError("protocol", f"unsupported Content-Encoding {content_encoding!r}")
+        wbits = _INFLATE_WBITS[encoding]
+        self._zlib = zlib.decompressobj(wbits) if wbits is not None else None
+        self._deflate = encoding == "deflate"
+        self._max_bytes = max_bytes
+        self._parts: list[bytes] = []
+        self._size = 0
+
+    def feed(self, data: bytes) -> None:
+        if self._zlib is None:
+            self._keep(data)
+            return
+        while data and not self._zlib.eof:
+            room = self._max_bytes + 1 - self._size  # always >= 1: 0 would mean "no limit"
+            try:
+                self._keep(self._zlib.decompress(data, room))
+            except zlib.error:
+                if not (self._deflate and self._size == 0):
+                    raise
+                # "deflate" is often sent raw, without the zlib header (httpx does the same).
+                self._deflate = False
+                self._zlib = zlib.decompressobj(-zlib.MAX_WBITS)
+                continue
+            data = self._zlib.unconsumed_tail
+
+    def finish(self) -> bytes:
+        if self._zlib is not None:
+            self._keep(self._zlib.flush())
+        return b"".join(self._parts)
+
+    def _keep(self, piece: bytes) -> None:
+        self._size += len(piece)
+        if self._size > self._max_bytes:
+            raise BodyTooLarge
+        if piece:
+            self._parts.append(piece)
 
 
 def _result(requested: str, response: httpx.Response, body: bytes) -> FetchResult:
