@@ -17,7 +17,11 @@ One `Fetcher` owns one `httpx.AsyncClient`. Each fetch:
 - refuses bodies whose Content-Length exceeds `max_bytes` before reading them, and stops
   reading once the decompressed body passes `max_bytes`;
 - refuses, before reading the body, content types that cannot be a feed or an article page;
-- turns every failure into a `FetchError` whose `kind` says why (see `_translate`).
+- turns every failure into a `FetchError` whose `kind` says why: ``timeout``, ``connect``
+  (refused, reset, TLS, DNS), ``http_<status>`` (429/503 carry `retry_after`), ``too_large``,
+  ``redirects`` (loop, too many, bad Location), ``content_type``, ``refused``
+  (`RefusedAddress`: scheme or address), ``url`` (not a fetchable URL) or ``protocol``
+  (broken HTTP or compressed body). No httpx, ssl or socket exception escapes.
 
 DNS rebinding: the addresses checked are the addresses connected to. The fetcher wraps the
 httpx connection pool's network backend so a connection to a checked host goes to the
