@@ -33,9 +33,6 @@ _OBJECT_VERBS = (
     r"dismiss(?:es|ed|ing)?",
     r"disput(?:e|es|ed|ing)",
     r"slam(?:s|med|ming)?",
-    r"call(?:s|ed|ing)?",
-    r"label(?:s|led|ling|ed|ing)?",
-    r"brand(?:s|ed|ing)?",
 )
 
 # What a denial verb takes when it denies a report.
@@ -54,8 +51,6 @@ _REPORT_OBJECTS = (
     r"notion",
     r"charges?",
     r"it",
-    r"that",
-    r"as",
 )
 
 # Objects that make a denial verb mean something else (courts, borders, bids).
@@ -66,7 +61,8 @@ _NON_DENIAL_OBJECTS = (
     r"(?:a |an )?visas?",
     r"permission",
     r"parole",
-    r"(?:an? |the |his |her |their )?(?:appeal|challenge|motion|request|application|plea|petition|bid|offer|proposal|plan|calls? for)",
+    r"(?:an? |the |his |her |their )?(?:appeal|challenge|motion|request|application|plea"
+    r"|petition|bid|offer|proposal|plan|calls? for)",
     r"(?:a |the )?(?:chance|opportunity|place|spot|service|treatment|care|benefits?)",
     r"(?:him|her|them|us|me|it) (?:entry|access|bail|a visa)",
 )
@@ -107,7 +103,8 @@ _DENIAL_PHRASES = (
 
 # Cues of the outlet's own report or its anonymous sources: the party is the media.
 _MEDIA_CLAIM_CUES = (
-    r"(?:sources?|insiders?|officials?|aides?|advisers?|people|persons?) (?:familiar|close|briefed|with knowledge|who)",
+    r"(?:sources?|insiders?|officials?|aides?|advisers?|people|persons?)"
+    r" (?:familiar|close|briefed|with knowledge|who)",
     r"(?:sources?|insiders?|officials?|aides?) (?:say|says|said|tell|told|claim)",
     r"(?:city hall|white house|kremlin|club|company|government) sources?",
     r"people familiar",
@@ -137,7 +134,7 @@ _PRINCIPAL_CLAIM_CUES = (
     r"claim(?:s|ed|ing)? that",
     r"insist(?:s|ed)? that",
     r"told (?:me|us|him|her|them)",
-    r"(?:says?|said) (?:he|she|it|they|we|i) (?:plans?|will|would|intends?|is going|are going|wants?)",
+    r"(?:says?|said) (?:he|she|it|they|we|i) (?:plans?|will|would|intends?|is going|are going)",
     r"plans? to",
     r"(?:is|are) going to",
     r"announc(?:e|es|ed|ing)",
@@ -147,7 +144,8 @@ _PRINCIPAL_CLAIM_CUES = (
 # Patterns that look like cues but are not statements (each is a trap to test).
 _TRAPS = (
     r"declin(?:e|es|ed|ing) to (?:comment|confirm|say|discuss|speculate|be drawn)",
-    r"(?:refus(?:e|es|ed|ing)|declin(?:e|es|ed|ing)|would not|wouldn't|will not|won't|did not|didn't)"
+    r"(?:refus(?:e|es|ed|ing)|declin(?:e|es|ed|ing)|would not|wouldn't|will not|won't"
+    r"|did not|didn't)"
     r" (?:to )?(?:either )?(?:confirm or deny|deny or confirm|confirm nor deny)",
     r"neither confirm(?:s|ed)? nor den(?:y|ies|ied)",
     r"(?:did|does|do|would|will|could) not (?:deny|dispute|reject|confirm|dismiss)",
@@ -159,7 +157,12 @@ _TRAPS = (
     r"no comment",
     r"not (?:going to )?comment",
     r"false (?:start|alarm|dawn|positive|negative|flag)",
-    r"(?:side-?steps?|sidestepped|dodg(?:e|es|ed)|evad(?:e|es|ed)|brush(?:es|ed)? off) (?:questions?|the question)",
+    r"(?:side-?steps?|sidestepped|dodg(?:e|es|ed)|evad(?:e|es|ed)|brush(?:es|ed)? off)"
+    r" (?:questions?|the question)",
+    r"den(?:y|ies|ied|ying) (?:him |her |them )?"
+    r"(?:bail|entry|access|a visa|visas?|parole|permission)",
+    r"reject(?:s|ed|ing)? (?:an? |the |their |his |her )?(?:\w+'s? )?"
+    r"(?:appeal|challenge|motion|petition|plea|lawsuit|suit|case)",
     r"did not respond",
     r"did not return",
     r"fake (?:tan|fur|eyelashes|plants?)",

@@ -1,0 +1,193 @@
+"""Score detection and story grouping offline over newsroom scenarios.
+
+    python benchmarks/detect_eval.py SCENARIO_DIR... [-v]
+
+Simulates the pipeline without feeds or a database: articles in step order (title and body
+paragraphs), each topic whose query matches (monitor.pipeline.match.Matcher), detect(),
+story assignment with the stories kept in memory, novelty on (topic, story, kind, party),
+then scores every simulated alert as the newsroom harness does (FORMAT.md "What counts"):
+hits, misses, duplicates, false alarms, precision, recall, F1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from monitor.models import Statement
+from monitor.pipeline.detect import detect
+from monitor.pipeline.match import Matcher
+from monitor.pipeline.stories import StoryRef, assign_story, grow_story, new_story
+
+Key = tuple[str, str, str, str]  # topic, kind, story, party (from the labels)
+
+
+@dataclass
+class SimAlert:
+    article: str
+    topic: str
+    statement: Statement
+    story_id: str
+    outcome: str = ""
+    key: Key | None = None
+    reason: str = ""
+
+
+@dataclass
+class Report:
+    name: str
+    keys: int = 0
+    hits: list[SimAlert] = field(default_factory=list)
+    duplicates: list[SimAlert] = field(default_factory=list)
+    false_alarms: list[SimAlert] = field(default_factory=list)
+    tolerated: list[SimAlert] = field(default_factory=list)
+    misses: list[tuple[Key, list[str]]] = field(default_factory=list)
+
+    @property
+    def precision(self) -> float:
+        said = len(self.hits) + len(self.duplicates) + len(self.false_alarms)
+        return len(self.hits) / said if said else 1.0
+
+    @property
+    def recall(self) -> float:
+        return len(self.hits) / self.keys if self.keys else 1.0
+
+    @property
+    def f1(self) -> float:
+        p, r = self.precision, self.recall
+        return 2 * p * r / (p + r) if p + r else 0.0
+
+
+def load(path: Path) -> dict[str, Any]:
+    file = path / "scenario.json" if path.is_dir() else path
+    data: dict[str, Any] = json.loads(file.read_text(encoding="utf-8"))
+    return data
+
+
+def _ordered(articles: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    indexed = list(enumerate(articles))
+    indexed.sort(key=lambda ia: (ia[1]["step"], ia[1].get("published", ""), ia[0]))
+    return [a for _, a in indexed]
+
+
+def expected_keys(sc: dict[str, Any]) -> dict[Key, list[str]]:
+    watched = {t["name"]: set(t.get("kinds", ["claim", "denial"])) for t in sc["topics"]}
+    keys: dict[Key, list[str]] = {}
+    for art in _ordered(sc["articles"]):
+        for topic, label in art.get("labels", {}).items():
+            for kind, party in label.get("kinds", {}).items():
+                if kind in watched[topic]:
+                    keys.setdefault((topic, kind, label["story"], party), []).append(art["id"])
+    return keys
+
+
+def simulate(sc: dict[str, Any]) -> list[SimAlert]:
+    """The alerts the pipeline would raise, in order."""
+    matcher = Matcher.compile({t["name"]: t["query"] for t in sc["topics"]})
+    outlets = {o["slug"]: o["name"] for o in sc["outlets"]}
+    stories: dict[str, list[StoryRef]] = {}
+    seen: set[tuple[str, str, str, str]] = set()
+    alerts: list[SimAlert] = []
+    for art in _ordered(sc["articles"]):
+        text = "\n\n".join(art["body"])
+        for match in matcher.match(art["title"], text):
+            found = detect(art["title"], text, outlet=outlets[art["outlet"]], match=match)
+            for statement in found:
+                story = _place(stories.setdefault(match.topic, []), match.topic, statement)
+                novelty = (match.topic, story.id, statement.kind, statement.party_key)
+                if novelty in seen:
+                    continue
+                seen.add(novelty)
+                alerts.append(SimAlert(art["id"], match.topic, statement, story.id))
+    return alerts
+
+
+def _place(stories: list[StoryRef], topic: str, statement: Statement) -> StoryRef:
+    chosen = assign_story(statement, stories)
+    if chosen is None:
+        story = new_story(topic, statement)
+        stories.append(story)
+        return story
+    index = stories.index(chosen)
+    stories[index] = grow_story(chosen, statement)
+    return stories[index]
+
+
+def score(sc: dict[str, Any], alerts: list[SimAlert]) -> Report:
+    report = Report(sc.get("name", "?"))
+    expected = expected_keys(sc)
+    report.keys = len(expected)
+    by_id = {a["id"]: a for a in sc["articles"]}
+    hit: set[Key] = set()
+    tolerated_seen: set[Key] = set()
+    for al in alerts:
+        label = by_id[al.article].get("labels", {}).get(al.topic)
+        kind = al.statement.kind
+        if label is None or (kind not in label["kinds"] and kind not in label.get("tolerated", {})):
+            al.outcome, al.reason = "false_alarm", "no such kind in the label"
+            report.false_alarms.append(al)
+            continue
+        party = label["kinds"].get(kind) or label["tolerated"][kind]
+        al.key = (al.topic, kind, label["story"], party)
+        if al.key in expected:
+            bucket, done = (report.duplicates, True) if al.key in hit else (report.hits, False)
+            al.outcome = "duplicate" if done else "hit"
+            hit.add(al.key)
+        else:
+            done = al.key in tolerated_seen
+            bucket = report.duplicates if done else report.tolerated
+            al.outcome = "duplicate" if done else "tolerated"
+            tolerated_seen.add(al.key)
+        bucket.append(al)
+    report.misses = [(k, ids) for k, ids in expected.items() if k not in hit]
+    return report
+
+
+def evaluate(path: Path) -> Report:
+    sc = load(path)
+    return score(sc, simulate(sc))
+
+
+def _describe(al: SimAlert) -> str:
+    st = al.statement
+    return (
+        f"  {al.article:8} {al.topic:20} {st.kind:6} party={st.party_key:16} "
+        f"story={al.story_id[:9]} key={al.key} | {st.text[:90]}"
+    )
+
+
+def print_report(report: Report, verbose: bool) -> None:
+    print(f"== {report.name}")
+    print(
+        f"keys={report.keys} hits={len(report.hits)} misses={len(report.misses)} "
+        f"duplicates={len(report.duplicates)} false_alarms={len(report.false_alarms)} "
+        f"tolerated={len(report.tolerated)} precision={report.precision:.3f} "
+        f"recall={report.recall:.3f} f1={report.f1:.3f}"
+    )
+    for key, ids in report.misses:
+        print(f"  MISS {'/'.join(key)} (articles {', '.join(ids)})")
+    for label, alerts in (("DUP", report.duplicates), ("FALSE", report.false_alarms)):
+        for al in alerts:
+            print(f"  {label}" + _describe(al))
+    if verbose:
+        for label, alerts in (("HIT", report.hits), ("TOL", report.tolerated)):
+            for al in alerts:
+                print(f"  {label}" + _describe(al))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("scenarios", nargs="+", type=Path)
+    parser.add_argument("-v", "--verbose", action="store_true", help="list hits too")
+    args = parser.parse_args(argv)
+    for path in args.scenarios:
+        print_report(evaluate(path), args.verbose)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

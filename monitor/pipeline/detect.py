@@ -1,0 +1,496 @@
+"""Recognise the claims and denials an article reports as its news.
+
+An article's news is in its headline and lead, so only those are read: the headline
+decides the kind when it carries a cue, else the first lead sentence with one does. Body
+paragraphs restate the claim being denied or quote old denials as background; reading them
+would turn every follow-up into a fresh alert.
+
+A cue counts only in its grammatical context (DETECTION-NOTES.md): "deny" must not take
+"bail" or "entry"; "reject" and "dismiss" must take a report, claim or rumour; a cue under a
+modal or a negation ("may deny", "did not deny") or in the past ("had denied", "earlier this
+week") is dropped; traps ("declined to comment", "refused to confirm or deny") veto the
+headline. Opinion, analysis and review pieces report nothing.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from monitor.models import Kind, Match, Statement
+from monitor.pipeline import text as textmod
+from monitor.pipeline.lexicon import DEFAULT_LEXICON, Lexicon
+from monitor.pipeline.parties import (
+    MEDIA_KEY,
+    ROLE_WORDS,
+    Party,
+    Roles,
+    learn_roles,
+    media_party,
+    resolve,
+)
+from monitor.pipeline.stories import tiered_keywords
+
+_LEAD_SENTENCES = 2
+_QUOTE = re.compile(r"\"([^\"]{2,300})\"|(?<![A-Za-z])'([^']{2,200}?)'(?![A-Za-z])")
+_SAY_VERB = re.compile(
+    r"\b(?:says?|said|saying|insists?|insisted|tells?|told|adds?|added|calls?|called|"
+    r"describes?|described|labels?|labell?ed|stated?|writes?|wrote)\b",
+    re.I,
+)
+_CLAUSE_BREAK = re.compile(
+    r"[,;:\"(]|\s[—–]\s|\s-\s|\b(?:that|after|before|when|while|because|since|who|which|as)\b",
+    re.I,
+)
+_TRAILING_FILLER = re.compile(
+    r"(?:\s+(?:on|late|early|this|last|in|a|an|statement|firmly|flatly|strongly|swiftly|"
+    r"quickly|publicly|formally|officially|again|also|now|has|have|had|later|then|"
+    r"(?:mon|tues|wednes|thurs|fri|satur|sun)day|today|yesterday|morning|afternoon|"
+    r"evening|night|week))+\s*$",
+    re.I,
+)
+_DATELINE = re.compile(r"^[A-Z][A-Z .,'-]+(?:\([^)]*\))?\s*[—–-]+\s*")
+_WIRE_PREFIX = re.compile(
+    r"^(?:Soccer|Football|Tennis|Golf|Cricket|Rugby|Athletics|Motor racing|Update \d+|"
+    r"Corrected|Factbox|Breakingviews|Exclusive)\s*-\s*",
+    re.I,
+)
+_HEADLINE_LABEL = re.compile(
+    r"^(?:report|exclusive|breaking|update|watch|video|live|just in)$", re.I
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Cue:
+    """A cue found in a sentence, with what decides its party."""
+
+    kind: Kind
+    start: int
+    end: int
+    text: str
+    media: bool = False  # an outlet's own report or anonymous sources
+    verb: bool = False  # the party is the subject in front of it
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """The statement one sentence carries, before its party is resolved."""
+
+    kind: Kind
+    cue: Cue
+    sentence: str
+    subject: str  # the phrase naming the party ("" when none was found)
+    quote: str | None
+    in_title: bool
+
+
+@dataclass(frozen=True)
+class _Patterns:
+    deny_verb: re.Pattern[str]
+    object_verb: re.Pattern[str]
+    report_object: re.Pattern[str]
+    non_denial_object: re.Pattern[str]
+    denial_phrase: re.Pattern[str]
+    media_claim: re.Pattern[str]
+    principal_claim: re.Pattern[str]
+    trap: re.Pattern[str]
+    modal: re.Pattern[str]
+    background: re.Pattern[str]
+    opinion: re.Pattern[str]
+    soft_news: re.Pattern[str]
+
+
+def _alternation(fragments: tuple[str, ...]) -> str:
+    return "|".join(f"(?:{f})" for f in fragments)
+
+
+@lru_cache(maxsize=8)
+def _patterns(lexicon: Lexicon) -> _Patterns:
+    def words(fragments: tuple[str, ...]) -> re.Pattern[str]:
+        return re.compile(rf"(?<![\w-])(?:{_alternation(fragments)})(?![\w-])", re.I)
+
+    return _Patterns(
+        deny_verb=words(lexicon.deny_verbs),
+        object_verb=words(lexicon.object_verbs),
+        report_object=re.compile(
+            rf"^\W*(?:[\w.'$£€-]+\s+){{0,5}}?(?:{_alternation(lexicon.report_objects)})\b", re.I
+        ),
+        non_denial_object=re.compile(
+            rf"^\s*(?:{_alternation(lexicon.non_denial_objects)})\b", re.I
+        ),
+        denial_phrase=words(lexicon.denial_phrases),
+        media_claim=re.compile(
+            rf"(?<![\w-])(?:{_alternation(lexicon.media_claim_cues)})(?![\w-])", re.I
+        ),
+        principal_claim=words(lexicon.principal_claim_cues),
+        trap=words(lexicon.traps),
+        modal=re.compile(rf"\b(?:{_alternation(lexicon.modals)})\s+(?:\w+\s+)?$", re.I),
+        background=re.compile(rf"\b(?:{_alternation(lexicon.background)})\b", re.I),
+        opinion=re.compile(rf"^\W*(?:{_alternation(lexicon.opinion_prefixes)})\b\s*[:|-]?", re.I),
+        soft_news=words(lexicon.soft_news),
+    )
+
+
+def normalise(text: str) -> str:
+    """Straight quotes and apostrophes, same length, so offsets survive."""
+    text = text.translate({0x201C: '"', 0x201D: '"', 0x201E: '"', 0x00AB: '"', 0x00BB: '"'})
+    text = re.sub(r"(?<=\w)[’‘](?=\w)", "'", text)
+    return text.translate({0x2018: "'", 0x2019: "'", 0x2032: "'"})
+
+
+# --------------------------------------------------------------------------- cues
+
+
+def _spans(pattern: re.Pattern[str], sentence: str) -> list[tuple[int, int]]:
+    return [m.span() for m in pattern.finditer(sentence)]
+
+
+def _inside(start: int, end: int, spans: list[tuple[int, int]]) -> bool:
+    return any(s <= start and end <= e or s <= start < e for s, e in spans)
+
+
+def _is_hedged(sentence: str, start: int, pats: _Patterns, negators: bool) -> bool:
+    """A modal, a negation or the past in front of the cue ("may deny", "had denied")."""
+    before = sentence[max(0, start - 30) : start]
+    m = pats.modal.search(before)
+    if m and (negators or not re.search(r"\b(?:not|never)\b|n't", m.group(0))):
+        return True
+    return bool(re.search(r"\bhad\s+(?:\w+ly\s+)?$", before, re.I))
+
+
+def _in_background(sentence: str, start: int, end: int, pats: _Patterns) -> bool:
+    window = sentence[max(0, start - 60) : end + 40]
+    return bool(pats.background.search(window))
+
+
+def _denial_cues(sentence: str, pats: _Patterns, traps: list[tuple[int, int]]) -> list[Cue]:
+    cues: list[Cue] = []
+    for m in pats.deny_verb.finditer(sentence):
+        rest = sentence[m.end() :]
+        if _inside(*m.span(), traps) or pats.non_denial_object.match(rest):
+            continue
+        if _is_hedged(sentence, m.start(), pats, negators=True):
+            continue
+        cues.append(Cue("denial", *m.span(), m.group(0), verb=True))
+    for m in pats.object_verb.finditer(sentence):
+        rest = sentence[m.end() :]
+        if _inside(*m.span(), traps) or pats.non_denial_object.match(rest):
+            continue
+        if not pats.report_object.match(rest) or _is_hedged(sentence, m.start(), pats, True):
+            continue
+        cues.append(Cue("denial", *m.span(), m.group(0), verb=True))
+    for m in pats.denial_phrase.finditer(sentence):
+        if _inside(*m.span(), traps) or _is_hedged(sentence, m.start(), pats, negators=False):
+            continue
+        cues.append(Cue("denial", *m.span(), m.group(0)))
+    return cues
+
+
+def _claim_cues(sentence: str, pats: _Patterns, traps: list[tuple[int, int]]) -> list[Cue]:
+    cues: list[Cue] = []
+    stripped = sentence.rstrip(" .!?\"'")
+    for m in pats.media_claim.finditer(stripped):
+        if not _inside(*m.span(), traps):
+            cues.append(Cue("claim", *m.span(), m.group(0), media=True))
+    for m in pats.principal_claim.finditer(sentence):
+        if _inside(*m.span(), traps) or _is_hedged(sentence, m.start(), pats, negators=True):
+            continue
+        cues.append(Cue("claim", *m.span(), m.group(0), verb=True))
+    return cues
+
+
+def find_cues(sentence: str, lexicon: Lexicon = DEFAULT_LEXICON) -> tuple[list[Cue], bool]:
+    """The live cues of a sentence in order, and whether it holds a trap."""
+    pats = _patterns(lexicon)
+    traps = _spans(pats.trap, sentence)
+    cues = _denial_cues(sentence, pats, traps) + _claim_cues(sentence, pats, traps)
+    live = [c for c in cues if not _in_background(sentence, c.start, c.end, pats)]
+    return sorted(live, key=lambda c: c.start), bool(traps)
+
+
+def _pick(cues: list[Cue]) -> Cue | None:
+    """Denial wins over claim: a denial sentence names the claim it denies. A verb beats a
+    set phrase: its subject is the party ("'Pure fiction': Kremlin denies ...")."""
+    denials = [c for c in cues if c.kind == "denial"]
+    verbs = [c for c in denials if c.verb]
+    ranked = verbs or denials or cues
+    return ranked[0] if ranked else None
+
+
+# --------------------------------------------------------------------------- parties
+
+
+def _quotes(sentence: str) -> list[tuple[int, int, str]]:
+    return [(m.start(), m.end(), m.group(1) or m.group(2)) for m in _QUOTE.finditer(sentence)]
+
+
+def _subject_before(sentence: str, end: int) -> str:
+    """The noun phrase in front of a verb: the clause's subject."""
+    clause = _CLAUSE_BREAK.split(sentence[:end])[-1]
+    clause = _TRAILING_FILLER.sub("", clause)
+    return clause.strip()
+
+
+def _headline_speaker(sentence: str) -> str | None:
+    """'Council president Pryce: ...' -> 'Council president Pryce'."""
+    head, sep, _rest = sentence.partition(":")
+    head = head.strip()
+    if not sep or not head or head.startswith(("'", '"')) or len(head.split()) > 5:
+        return None
+    if _HEADLINE_LABEL.match(head) or _SAY_VERB.search(head):
+        return None
+    return head
+
+
+def _subject(sentence: str, cue: Cue, in_title: bool) -> str:
+    if cue.media:
+        return ""
+    if in_title:
+        colon = _headline_speaker(sentence)
+        if colon and cue.start > sentence.find(":"):
+            return colon
+    if cue.verb:
+        subject = _subject_before(sentence, cue.start)
+        if subject:
+            return subject
+    return _speaker_of_quote(sentence, cue)
+
+
+def _speaker_of_quote(sentence: str, cue: Cue) -> str:
+    """The subject of the nearest say-verb: before the cue, else after its quote."""
+    before = [m for m in _SAY_VERB.finditer(sentence) if m.end() <= cue.start]
+    for m in before:  # the first say-verb is the main clause's
+        subject = _subject_before(sentence, m.start())
+        if subject:
+            return subject
+    after = _SAY_VERB.search(sentence, cue.end)
+    if after:
+        tail = sentence[after.end() :]
+        named = re.match(r"\s+([A-Z][\w'.-]*(?:\s+[A-Z][\w'.-]*)*)", tail)
+        if named:
+            return named.group(1)
+        subject = _subject_before(sentence, after.start())
+        if subject:
+            return subject
+    return ""
+
+
+def _quote_for(sentence: str, cue: Cue) -> str | None:
+    quotes = _quotes(sentence)
+    for start, end, words in quotes:
+        if start <= cue.start < end:
+            return words.strip(" ,.")
+    return quotes[0][2].strip(" ,.") if quotes and cue.kind == "denial" else None
+
+
+# --------------------------------------------------------------------------- article
+
+
+def _finding(sentence: str, lexicon: Lexicon, in_title: bool) -> tuple[Finding | None, bool]:
+    prefix = _WIRE_PREFIX if in_title else _DATELINE
+    sentence = prefix.sub("", sentence)
+    cues, trapped = find_cues(sentence, lexicon)
+    cue = _pick(cues)
+    if cue is None:
+        return None, trapped
+    subject = _subject(sentence, cue, in_title)
+    return Finding(cue.kind, cue, sentence, subject, _quote_for(sentence, cue), in_title), trapped
+
+
+def _lead(text: str) -> list[str]:
+    """The first sentences of the first paragraph that is not a one-line heading."""
+    for para in textmod.paragraphs(text):
+        if len(para.text.split()) >= 8:
+            return [s.text for s in textmod.sentences(para.text)][:_LEAD_SENTENCES]
+    return []
+
+
+def _about_topic(sentence: str, text: str, match: Match | None, in_title: bool) -> bool:
+    """A sentence counts for a topic when it holds one of the hits' terms."""
+    if match is None:
+        return True
+    if in_title:
+        return any(h.field == "title" for h in match.hits) or _mentions(sentence, match)
+    return _mentions(sentence, match)
+
+
+def _mentions(sentence: str, match: Match) -> bool:
+    low = sentence.lower()
+    return any(_term_in(term, low) for term in match.terms)
+
+
+def _term_in(term: str, low: str) -> bool:
+    term = term.strip('"').lower()
+    if term.endswith("*"):
+        return re.search(rf"\b{re.escape(term[:-1])}", low) is not None
+    return re.search(rf"\b{re.escape(term)}\b", low) is not None
+
+
+def _is_opinion(title: str, lexicon: Lexicon) -> bool:
+    return bool(_patterns(lexicon).opinion.match(normalise(title)))
+
+
+def _headline_satisfies(title: str, match: Match | None) -> bool:
+    """A cue-less headline is the outlet's claim only when it names the whole topic."""
+    if match is None:
+        return True
+    low = title.lower()
+    return len({t for t in match.terms if _term_in(t, low)}) >= min(2, len(match.terms))
+
+
+def _plain_claim(title: str, match: Match | None, lexicon: Lexicon) -> Finding | None:
+    if _patterns(lexicon).soft_news.search(title) or not _headline_satisfies(title, match):
+        return None
+    if title.rstrip().endswith("?"):
+        return None
+    cue = Cue("claim", 0, 0, "", media=True)
+    return Finding("claim", cue, title, "", None, True)
+
+
+def _leading_finding(
+    title: str, lead: list[str], text: str, match: Match | None, lexicon: Lexicon, body: bool
+) -> tuple[Finding | None, list[Finding]]:
+    head, trapped = (None, False)
+    if _about_topic(title, text, match, in_title=True):
+        head, trapped = _finding(title, lexicon, in_title=True)
+    if trapped and head is None:
+        return None, []  # "declines to comment", "refuses to confirm or deny"
+    support = [
+        f
+        for s in lead
+        if _about_topic(s, text, match, in_title=False) or head is not None
+        for f in [_finding(s, lexicon, in_title=False)[0]]
+        if f is not None
+    ]
+    if head is not None:
+        return head, support
+    if _patterns(lexicon).soft_news.search(title):
+        return None, []  # a match report or a bout: the lead's quotes are not the news
+    if body and lead:
+        first_lead, lead_trapped = _finding(lead[0], lexicon, in_title=False)
+        if lead_trapped and first_lead is None:
+            return None, []
+        if support:
+            return support[0], support[1:]
+        return None, []
+    return _plain_claim(title, match, lexicon), []
+
+
+def _party(finding: Finding, support: list[Finding], roles: Roles, outlet: str) -> Party:
+    if finding.cue.media and finding.kind == "claim":
+        return media_party(outlet)
+    party = resolve(finding.subject, roles, outlet) if finding.subject else None
+    for other in support:
+        if party is not None and party.speaker:
+            break
+        if other.kind != finding.kind or other.cue.media or not other.subject:
+            continue
+        found = resolve(other.subject, roles, outlet)
+        if found is None:
+            continue
+        if party is None:
+            party = found
+        elif found.key == party.key and found.speaker:
+            party = Party(party.display, party.key, found.speaker)
+    if party is None and finding.kind == "denial" and finding.in_title:
+        return media_party(outlet)  # a reporter's debunk: "X is a hoax"
+    return party or media_party(outlet)
+
+
+def _proposition(finding: Finding, party: Party) -> str:
+    sentence = finding.sentence
+    cue = finding.cue
+    if cue.verb and cue.end < len(sentence):
+        rest = sentence[cue.end :].strip(" :,'\"")
+        if len(rest.split()) >= 2:
+            return rest
+    text = sentence[: cue.start] + sentence[cue.end :]
+    if party.display and party.key != MEDIA_KEY:
+        text = text.replace(finding.subject, "") if finding.subject else text
+    return re.sub(r"\s+", " ", text).strip(" :,-—'\"")
+
+
+def _statement(
+    finding: Finding,
+    support: list[Finding],
+    lead: list[str],
+    roles: Roles,
+    outlet: str,
+    match: Match | None,
+) -> Statement:
+    party = _party(finding, support, roles, outlet)
+    quote = finding.quote
+    if quote is None:
+        quote = next((f.quote for f in support if f.kind == finding.kind and f.quote), None)
+    proposition = _proposition(finding, party)
+    names, words = _topic_names(match, roles)
+    exclude = [*names, party.display, party.speaker or "", *ROLE_WORDS]
+    return Statement(
+        kind=finding.kind,
+        text=finding.sentence,
+        cue=finding.cue.text or "headline",
+        proposition=proposition,
+        party=party.display,
+        party_key=party.key,
+        speaker=party.speaker,
+        quote=quote,
+        in_title=finding.in_title,
+        keywords=tiered_keywords(finding.sentence, " ".join(lead[:1]), exclude, words),
+    )
+
+
+def _topic_names(match: Match | None, roles: Roles) -> tuple[list[str], list[str]]:
+    """The topic's query terms split in two. Names ("Putin", and the full names holding
+    them, "Vladimir Putin") are shared by every story of the topic: excluded. Common
+    words ("resign*", "breach") may name the proposition: kept, at a low weight."""
+    if match is None:
+        return [], []
+    names: list[str] = []
+    words: list[str] = []
+    for term in match.terms:
+        bare = term.strip('"*')
+        full = roles.names.get(bare.split()[0].lower()) if bare else None
+        if full or bare[:1].isupper():
+            names += [term, full or ""]
+        else:
+            words.append(term.rstrip("*"))
+    return names, words
+
+
+def detect(
+    title: str,
+    text: str,
+    *,
+    outlet: str,
+    match: Match | None = None,
+    lexicon: Lexicon = DEFAULT_LEXICON,
+) -> list[Statement]:
+    """The statements an article reports as its news, most salient first. With `match`,
+    only statements about the topic count (a sentence holding a topic term, or the
+    headline of an article whose headline matches)."""
+    title, text = normalise(title.strip()), normalise(text)
+    if not title and not text.strip():
+        return []
+    if _is_opinion(title, lexicon):
+        return []
+    lead = _lead(text)
+    finding, support = _leading_finding(title, lead, text, match, lexicon, body=bool(lead))
+    if finding is None:
+        return []
+    roles = learn_roles(title, text)
+    return [_statement(finding, support, lead, roles, outlet, match)]
+
+
+def classify(
+    text: str, title: str | None = None, lexicon: Lexicon = DEFAULT_LEXICON
+) -> tuple[Kind | None, list[Statement]]:
+    """For `news-monitor classify`: the kind of the leading statement (None when the text
+    reports neither) and the statements. Without a title, the first sentence is one."""
+    if title is None:
+        parts = textmod.sentences(normalise(text))
+        if not parts:
+            return None, []
+        title, text = parts[0].text, text[parts[0].end :]
+    statements = detect(title, text, outlet="", lexicon=lexicon)
+    return (statements[0].kind if statements else None), statements

@@ -1,0 +1,430 @@
+"""Who makes a statement: the party as shown, its normalised key, and the speaker.
+
+Roles are learnt from the article itself ("Kremlin spokesman Dmitry Peskov" makes Peskov
+speak for the Kremlin; "Mayor Dana Whitlock" makes Whitlock the mayor), so a later "the
+mayor denies" or "Peskov said" lands on the same party. Only a small table of widespread
+government metonyms (Kremlin = Moscow = Russia's government) is general knowledge.
+
+Keys are what novelty compares: a person's key is the surname ("whitlock"), an
+organisation's its name without legal suffixes ("ashbury-rovers", "sarento"), and every
+outlet's own report or anonymous source is "media".
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+MEDIA_KEY = "media"
+
+# Widespread metonyms for governments: one key each (general knowledge, not a scenario table).
+_METONYMS: dict[str, tuple[str, ...]] = {
+    "kremlin": (
+        "kremlin",
+        "moscow",
+        "russia",
+        "russian government",
+        "russia's government",
+        "russian officials",
+        "russian authorities",
+        "russian foreign ministry",
+        "russia's foreign ministry",
+        "russian presidency",
+    ),
+    "white-house": ("white house", "the white house", "biden administration"),
+    "downing-street": (
+        "downing street",
+        "number 10",
+        "no 10",
+        "no. 10",
+        "uk government",
+        "british government",
+        "britain's government",
+    ),
+    "beijing": (
+        "beijing",
+        "china",
+        "chinese government",
+        "china's government",
+        "chinese foreign ministry",
+        "china's foreign ministry",
+    ),
+    "kyiv": ("kyiv", "ukraine's government", "ukrainian government", "ukrainian officials"),
+    "elysee": ("elysee", "élysée", "elysee palace", "french government", "france's government"),
+    "pentagon": ("pentagon", "defense department", "department of defense"),
+}
+_METONYM_KEY = {alias: key for key, aliases in _METONYMS.items() for alias in aliases}
+_METONYM_DISPLAY = {
+    "kremlin": "Kremlin",
+    "white-house": "White House",
+    "downing-street": "Downing Street",
+    "beijing": "Beijing",
+    "kyiv": "Kyiv",
+    "elysee": "Élysée",
+    "pentagon": "Pentagon",
+}
+
+# People who speak for an organisation: the party is the organisation.
+AGENT_ROLES = (
+    "press secretary",
+    "spokesman",
+    "spokeswoman",
+    "spokesperson",
+    "spokespeople",
+    "chief executive",
+    "sporting director",
+    "managing director",
+    "director",
+    "executive",
+    "ceo",
+    "chairman",
+    "chairwoman",
+    "chair",
+    "chief",
+    "boss",
+    "manager",
+    "lawyer",
+    "attorney",
+    "representative",
+    "official",
+    "officials",
+    "aide",
+    "aides",
+    "adviser",
+    "advisers",
+)
+# Offices whose holder speaks for themself: the party is the person.
+OFFICE_ROLES = (
+    "council president",
+    "vice president",
+    "prime minister",
+    "foreign minister",
+    "president",
+    "mayor",
+    "governor",
+    "senator",
+    "minister",
+    "chancellor",
+    "councillor",
+    "council member",
+    "secretary",
+    "representative",
+    "rep.",
+    "sen.",
+    "gov.",
+    "judge",
+)
+_ROLE_WORDS = {w for role in AGENT_ROLES + OFFICE_ROLES for w in role.split()} | {"city", "council"}
+ROLE_WORDS = tuple(sorted(_ROLE_WORDS))
+
+# Words that make a name an organisation rather than a person.
+ORG_WORDS = frozenset(
+    [
+        "energy",
+        "rovers",
+        "united",
+        "city",
+        "fc",
+        "afc",
+        "cf",
+        "inc",
+        "ltd",
+        "plc",
+        "corp",
+        "co",
+        "group",
+        "government",
+        "house",
+        "street",
+        "ministry",
+        "department",
+        "office",
+        "council",
+        "party",
+        "campaign",
+        "club",
+        "company",
+        "services",
+        "agency",
+        "commission",
+        "committee",
+        "court",
+        "police",
+        "union",
+        "bureau",
+        "association",
+        "university",
+        "bank",
+        "airlines",
+        "press",
+        "post",
+        "herald",
+        "times",
+        "news",
+        "wire",
+        "network",
+        "tv",
+        "kremlin",
+        "team",
+        "administration",
+        "embassy",
+        "army",
+        "navy",
+        "foundation",
+        "institute",
+        "holdings",
+        "partners",
+        "billing",
+        "utility",
+        "utilities",
+        "authority",
+        "board",
+        "federation",
+        "league",
+        "county",
+        "state",
+        "republic",
+    ]
+)
+_LEGAL_SUFFIXES = frozenset(
+    ["fc", "afc", "cf", "inc", "ltd", "plc", "corp", "co", "llc", "sa", "ag", "nv", "gmbh", "the"]
+)
+# Generic nouns that refer back to the article's main organisation ("the utility admitted").
+_GENERIC_ORGS = frozenset(
+    [
+        "company",
+        "utility",
+        "firm",
+        "club",
+        "group",
+        "campaign",
+        "government",
+        "ministry",
+        "team",
+        "side",
+        "insurer",
+        "bank",
+        "airline",
+        "carrier",
+        "agency",
+        "business",
+        "retailer",
+        "operator",
+        "broadcaster",
+    ]
+)
+_MEDIA_WORDS = re.compile(
+    r"\b(?:sources?|insiders?|people familiar|newspaper|report|reports|media|outlet|"
+    r"website|site|people with knowledge|people briefed)\b",
+    re.I,
+)
+_NAME = r"[A-Z][\w'.-]*(?:\s+[A-Z][\w'.-]*){0,3}"
+_CAP_RUN = re.compile(r"[A-Z][\w'.-]*(?:\s+(?:of\s+|de\s+|van\s+|von\s+)?[A-Z][\w'.-]*)*")
+
+
+@dataclass(frozen=True, slots=True)
+class Party:
+    display: str
+    key: str
+    speaker: str | None = None
+
+
+@dataclass
+class Roles:
+    """What the article says about who is who."""
+
+    agents: dict[str, str] = field(default_factory=dict)  # surname -> organisation
+    offices: dict[str, str] = field(default_factory=dict)  # office -> person
+    names: dict[str, str] = field(default_factory=dict)  # single word -> longest name
+    main_org: str | None = None  # the first organisation the headline names
+
+
+def _role_alternation(roles: tuple[str, ...]) -> str:
+    return "|".join(re.escape(r) for r in sorted(roles, key=len, reverse=True))
+
+
+_AGENT_BEFORE_NAME = re.compile(
+    rf"(?P<org>{_NAME}?)(?:'s)?\s+(?i:(?P<role>{_role_alternation(AGENT_ROLES)}))\s+(?P<name>{_NAME})"
+)
+_NAME_THEN_AGENT = re.compile(
+    rf"(?P<name>{_NAME}),\s+(?:a\s+|the\s+)?(?i:(?:{_role_alternation(AGENT_ROLES)}))"
+    rf"\s+(?:for|of|at)\s+(?:the\s+)?(?P<org>{_NAME})"
+)
+_OFFICE_NAME = re.compile(
+    rf"\b(?i:(?P<role>{_role_alternation(OFFICE_ROLES)}))\s+(?P<name>{_NAME})"
+)
+
+
+def _last(name: str) -> str:
+    return _strip_possessive(name.split()[-1]).lower() if name.split() else ""
+
+
+def _strip_possessive(word: str) -> str:
+    return re.sub(r"['’]s$", "", word)
+
+
+def _split_roles(run: str) -> list[str]:
+    """'Port Calder Mayor Dana Whitlock' -> ['Port Calder', 'Dana Whitlock']."""
+    parts: list[list[str]] = [[]]
+    for word in run.split():
+        if word.lower() in _ROLE_WORDS:
+            parts.append([])
+        else:
+            parts[-1].append(word)
+    return [" ".join(p) for p in parts if p]
+
+
+def learn_roles(title: str, text: str) -> Roles:
+    """Roles and full names stated in the headline and the text."""
+    roles = Roles()
+    for source in (title, text):
+        for m in _AGENT_BEFORE_NAME.finditer(source):
+            org = _strip_possessive(m.group("org").strip())
+            if org and org.split()[0].lower() not in ("the", "a", "an"):
+                roles.agents.setdefault(_last(m.group("name")), org)
+        for m in _NAME_THEN_AGENT.finditer(source):
+            roles.agents.setdefault(_last(m.group("name")), m.group("org"))
+        for m in _OFFICE_NAME.finditer(source):
+            name = _split_roles(m.group("name"))
+            if name:
+                roles.offices.setdefault(m.group("role").lower(), name[0])
+    roles.names = _full_names(text)
+    roles.main_org = _main_org(title, roles)
+    return roles
+
+
+def _full_names(text: str) -> dict[str, str]:
+    """Each capitalised word -> the most frequent multi-word name holding it ("Whitlock" ->
+    "Dana Whitlock"). Only the body: title-case headlines would glue verbs to names."""
+    counts: dict[str, int] = {}
+    for run in _CAP_RUN.findall(text):
+        for name in _split_roles(re.sub(r"^(?:The|A|An)\s+", "", run)):
+            words = name.split()
+            if len(words) >= 2 and not any("'" in w for w in words[:-1]):
+                name = _strip_possessive(name)
+                counts[name] = counts.get(name, 0) + 1
+    names: dict[str, str] = {}
+    for name, _n in sorted(counts.items(), key=lambda kv: (kv[1], len(kv[0]))):
+        for word in name.split():
+            names[word.lower()] = name
+    return names
+
+
+def _main_org(title: str, roles: Roles) -> str | None:
+    for run in _CAP_RUN.findall(title):
+        for name in _split_roles(run):
+            full = roles.names.get(_strip_possessive(name.split()[0]).lower(), name)
+            if _is_org(full):
+                return full
+    return None
+
+
+def _is_org(name: str) -> bool:
+    words = [_strip_possessive(w).lower() for w in name.split()]
+    return any(w in ORG_WORDS for w in words) or " ".join(words) in _METONYM_KEY
+
+
+def _is_person(name: str) -> bool:
+    words = name.split()
+    return 1 <= len(words) <= 3 and all(w[:1].isupper() for w in words) and not _is_org(name)
+
+
+def party_key(name: str) -> str:
+    """The normalised party: metonyms folded, given names and legal suffixes dropped."""
+    text = re.sub(r"\s+", " ", name.replace("’", "'")).strip(" .,:;'\"")
+    low = re.sub(r"^the ", "", text.lower())
+    if low in _METONYM_KEY:
+        return _METONYM_KEY[low]
+    if not low or _MEDIA_WORDS.search(low):
+        return MEDIA_KEY
+    words = [_strip_possessive(w) for w in text.split()]
+    words = [w for w in words if w.lower() not in _ROLE_WORDS or w.lower() in ORG_WORDS]
+    if not words:
+        return MEDIA_KEY
+    if _is_person(" ".join(words)):
+        return words[-1].lower()
+    # "Donald Trump's campaign" -> "trump-campaign": a person's name before an org noun
+    for i, word in enumerate(words):
+        if word.lower() in ORG_WORDS and i >= 2 and all(w[:1].isupper() for w in words[:i]):
+            words = words[i - 1 :]
+            break
+    kept = [w.lower() for w in words if w.lower() not in _LEGAL_SUFFIXES]
+    slug = re.sub(r"[^a-z0-9]+", "-", " ".join(kept or words).lower()).strip("-")
+    return _METONYM_KEY.get(slug.replace("-", " "), slug) or MEDIA_KEY
+
+
+def media_party(outlet: str) -> Party:
+    """The outlet's own report or its anonymous sources."""
+    return Party(outlet or "media", MEDIA_KEY)
+
+
+def resolve(phrase: str, roles: Roles, outlet: str) -> Party | None:
+    """The party named by a subject phrase ("Kremlin spokesman Dmitry Peskov", "the
+    utility", "Port Calder mayor"), using what the article says about roles."""
+    phrase = _clean_phrase(phrase)
+    if not phrase:
+        return None
+    low = phrase.lower()
+    if low in _METONYM_KEY:
+        key = _METONYM_KEY[low]
+        return Party(_METONYM_DISPLAY.get(key, phrase), key)
+    if _MEDIA_WORDS.search(low) or (outlet and outlet.lower() in low):
+        return media_party(outlet)
+    if low.split()[-1] in _GENERIC_ORGS and not any(w[:1].isupper() for w in phrase.split()):
+        return _org_party(roles.main_org, roles) if roles.main_org else None
+    return _role_party(phrase, roles) or _name_party(phrase, roles)
+
+
+def _clean_phrase(phrase: str) -> str:
+    phrase = re.sub(r"\s+", " ", phrase.replace("’", "'")).strip(" ,.:;'\"-—–")
+    phrase = re.sub(r"^(?:the|a|an|but|and|however|meanwhile|now)\s+", "", phrase, flags=re.I)
+    return phrase.strip()
+
+
+def _role_party(phrase: str, roles: Roles) -> Party | None:
+    low = phrase.lower()
+    for role in sorted(AGENT_ROLES + OFFICE_ROLES, key=len, reverse=True):
+        m = re.search(rf"(?:^|\s|'s\s){re.escape(role)}(?:\s|$)", low)
+        if not m:
+            continue
+        before = _strip_possessive(phrase[: m.start()].strip())
+        after = phrase[m.end() :].strip()
+        before = re.sub(r"^(?:the|a|an)\s+", "", before, flags=re.I)
+        if role in OFFICE_ROLES and role not in AGENT_ROLES:
+            person = after or roles.offices.get(role)
+            if person:
+                full = roles.names.get(_last(person), person)
+                return Party(full, party_key(full), speaker=full)
+            continue
+        speaker = roles.names.get(_last(after), after) if after else None
+        org = before or (roles.agents.get(_last(after)) if after else None)
+        if org:
+            return _org_party(org, roles, speaker)
+        if speaker:
+            return Party(speaker, party_key(speaker), speaker=speaker)
+    return None
+
+
+def _org_party(org: str, roles: Roles, speaker: str | None = None) -> Party:
+    low = org.lower()
+    if low in _METONYM_KEY:
+        key = _METONYM_KEY[low]
+        return Party(_METONYM_DISPLAY.get(key, org), key, speaker)
+    words = org.split()
+    if len(words) == 1:
+        org = roles.names.get(_strip_possessive(words[0]).lower(), org)
+    return Party(org, party_key(org), speaker)
+
+
+def _name_party(phrase: str, roles: Roles) -> Party | None:
+    words = phrase.split()
+    if not words or not words[0][:1].isupper():
+        return None
+    if len(words) == 1:
+        phrase = roles.names.get(_strip_possessive(words[0]).lower(), phrase)
+    surname = _last(phrase)
+    if surname in roles.agents and _is_person(phrase):
+        return _org_party(roles.agents[surname], roles, speaker=phrase)
+    if _is_person(phrase):
+        return Party(phrase, party_key(phrase), speaker=phrase)
+    return _org_party(phrase, roles)
