@@ -124,6 +124,13 @@ class Dispatcher:
         self._batch = batch
         self._warned: set[str] = set()
 
+    def reconfigure(self, settings: Settings) -> None:
+        """Take a reloaded config: channels added, changed or removed apply from the next run;
+        deliveries of a removed channel wait (warned again should it go missing again)."""
+        self.settings = settings
+        self.channels = {c.name: c for c in settings.channels}
+        self._warned.clear()
+
     async def run_once(self, now: datetime | None = None) -> DispatchReport:
         """Try every due delivery once."""
         now = now or utcnow()

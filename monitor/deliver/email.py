@@ -25,7 +25,8 @@ from monitor.models import Alert
 def sender_domain(sender: str) -> str:
     """`News Monitor <monitor@example.com>` -> `example.com` (for Message-IDs)."""
     address = parseaddr(sender)[1] or sender
-    return address.rpartition("@")[2] or "news-monitor.invalid"
+    local, at, domain = address.rpartition("@")
+    return domain if at and local and domain else "news-monitor.invalid"
 
 
 def build_message(channel: EmailChannel, alert: Alert) -> EmailMessage:

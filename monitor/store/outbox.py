@@ -264,6 +264,12 @@ def delivery_counts(session: Session) -> DeliveryCounts:
     )
 
 
+def backlog(session: Session) -> int:
+    """Deliveries waiting to go out (the outbox backlog gauge)."""
+    query = select(func.count()).select_from(DeliveryRow).where(DeliveryRow.status == PENDING)
+    return int(session.exec(query).one())
+
+
 def _rows(session: Session, delivery_ids: Sequence[int]) -> list[DeliveryRow]:
     if not delivery_ids:
         return []
