@@ -223,6 +223,26 @@ def _pool_context() -> multiprocessing.context.BaseContext:
     return multiprocessing.get_context("spawn")
 
 
+def _stop_helper_processes() -> None:
+    """Stop multiprocessing's forkserver and resource tracker with the pool, so that no child
+    of ours outlives `news-monitor once` (they would otherwise linger a moment after exit, and
+    a supervisor that waits for the whole process group sees them). Both restart on demand if
+    another pool is created. These are private methods; without them we only lose the tidy
+    exit, hence the guards."""
+    from multiprocessing import forkserver, resource_tracker
+
+    for helper in (
+        getattr(forkserver, "_forkserver", None),
+        getattr(resource_tracker, "_resource_tracker", None),
+    ):
+        stop = getattr(helper, "_stop", None)
+        if stop is not None:
+            try:
+                stop()
+            except (OSError, ChildProcessError):  # already gone
+                pass
+
+
 def _worker_processes(pool: ProcessPoolExecutor) -> list[Any]:
     # concurrent.futures offers no way to kill a busy worker before Python 3.14; its process
     # table is the only handle on a worker stuck on a page.
@@ -305,6 +325,7 @@ class Extractor:
         if closer.is_alive():
             for process in processes:
                 process.terminate()
+        _stop_helper_processes()
 
     def __enter__(self) -> Extractor:
         self.start()
