@@ -19,7 +19,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, Envelope, LoginPassword
 from loguru import logger
-from sqlmodel import select
+from sqlmodel import col, select
 
 from monitor.config import Settings, parse_config
 from monitor.models import Alert, Statement
@@ -30,8 +30,8 @@ from monitor.store.tables import DeliveryRow
 T0 = datetime(2026, 11, 2, 9, 16, 3, tzinfo=UTC)
 
 
-@pytest.fixture
-def sqlite_db(tmp_path: Path) -> Iterator[Database]:
+@pytest.fixture(name="sqlite_db")
+def sqlite_db_fixture(tmp_path: Path) -> Iterator[Database]:
     """A fresh, migrated SQLite outbox per test (the shared `database` fixture runs on every
     backend; these tests are about channels, so one backend is enough)."""
     db = Database(f"sqlite:///{tmp_path}/m.db")
@@ -45,7 +45,8 @@ def sqlite_db(tmp_path: Path) -> Iterator[Database]:
 def make_alert(n: int = 1, **changes: Any) -> Alert:
     statement = Statement(
         kind="denial",
-        text="Kremlin spokesman Dmitry Peskov said reports of a Putin-Trump call were pure fiction.",
+        text="Kremlin spokesman Dmitry Peskov said reports of a Putin-Trump call were "
+        "pure fiction.",
         cue="pure fiction",
         proposition="Putin and Trump spoke by phone",
         party="Kremlin",
@@ -81,7 +82,7 @@ def add_alert(db: Database, alert: Alert, channels: list[str], now: datetime = T
 
 def deliveries(db: Database) -> list[DeliveryRow]:
     with db.session() as session:
-        return list(session.exec(select(DeliveryRow).order_by(DeliveryRow.id)).all())
+        return list(session.exec(select(DeliveryRow).order_by(col(DeliveryRow.id))).all())
 
 
 @contextmanager
@@ -120,7 +121,9 @@ def make_certs(directory: Path) -> Certs:
         pytest.skip("openssl is not installed: cannot make a throwaway certificate")
 
     def run(*args: str) -> None:
-        subprocess.run(["openssl", *args], check=True, capture_output=True, cwd=directory, timeout=30)
+        subprocess.run(
+            ["openssl", *args], check=True, capture_output=True, cwd=directory, timeout=30
+        )
 
     run("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=test CA",
         "-keyout", "ca.key", "-out", "ca.pem",
@@ -134,7 +137,8 @@ def make_certs(directory: Path) -> Certs:
         "authorityKeyIdentifier=keyid\nsubjectKeyIdentifier=hash\n"
     )
     run("x509", "-req", "-in", "server.csr", "-CA", "ca.pem", "-CAkey", "ca.key",
-        "-CAcreateserial", "-days", "2", "-out", "server.pem", "-extfile", "server.ext")  # fmt: skip
+        "-CAcreateserial", "-days", "2", "-out", "server.pem",
+        "-extfile", "server.ext")  # fmt: skip
     return Certs(directory / "ca.pem", directory / "server.pem", directory / "server.key")
 
 
@@ -161,15 +165,19 @@ class _LoopbackController(Controller):
     """Binds port 0 and learns the port before aiosmtpd's readiness probe connects."""
 
     def _trigger_server(self) -> None:
-        assert self.server is not None
-        self.port = self.server.sockets[0].getsockname()[1]
+        server: Any = self.server  # an asyncio.Server: it has the bound sockets
+        self.port = server.sockets[0].getsockname()[1]
         super()._trigger_server()
 
 
 def authenticator(user: str, password: str) -> Any:
-    def check(server: Any, session: Any, envelope: Any, mechanism: str, auth_data: Any) -> AuthResult:
-        ok = isinstance(auth_data, LoginPassword) and auth_data.login == user.encode() and (
-            auth_data.password == password.encode()
+    def check(
+        server: Any, session: Any, envelope: Any, mechanism: str, auth_data: Any
+    ) -> AuthResult:
+        ok = (
+            isinstance(auth_data, LoginPassword)
+            and auth_data.login == user.encode()
+            and (auth_data.password == password.encode())
         )
         return AuthResult(success=ok, handled=False)  # False: the server answers 535
 

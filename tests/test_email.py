@@ -28,7 +28,7 @@ from tests.deliver_support import (
     make_certs,
     make_settings,
     smtp_server,
-    sqlite_db,  # noqa: F401  (fixture)
+    sqlite_db_fixture,  # noqa: F401  (the sqlite_db fixture)
 )
 
 pytestmark = pytest.mark.timeout(30)
@@ -82,8 +82,9 @@ def test_plain_smtp_message_has_subject_headers_and_both_parts(sqlite_db: Databa
     assert msg.get_content_type() == "multipart/alternative"
     assert inbox.envelopes[0].rcpt_tos == ["desk@example.com", "night@example.com"]
     text, html = parts(msg)
-    for fact in (alert.statement.text, "Dmitry Peskov", "Kremlin", "pure fiction",
-                 alert.article_url, "putin-trump", alert.story_id, "2026-11-02T09:16:03Z"):  # fmt: skip
+    facts = [alert.statement.text, "Dmitry Peskov", "Kremlin", "pure fiction", alert.article_url]
+    facts += ["putin-trump", alert.story_id, "2026-11-02T09:16:03Z", alert.article_title]
+    for fact in facts:
         assert fact in text
     assert "<script>" in text  # plain text is shown as text, never run
     assert "<script>" not in html
@@ -94,7 +95,9 @@ def test_plain_smtp_message_has_subject_headers_and_both_parts(sqlite_db: Databa
 
 def test_starttls_with_a_throwaway_certificate(certs: Certs) -> None:
     with smtp_server(tls_context=certs.server_context(), require_starttls=True) as (server, inbox):
-        sender = EmailSender(email_channel(server.port, starttls=True), ssl_context=certs.client_context())
+        sender = EmailSender(
+            email_channel(server.port, starttls=True), ssl_context=certs.client_context()
+        )
         asyncio.run(sender.send(make_alert(1)))
     (msg,) = inbox.messages
     assert msg["Subject"].startswith("[news-monitor] denial: putin-trump: ")
@@ -102,7 +105,9 @@ def test_starttls_with_a_throwaway_certificate(certs: Certs) -> None:
 
 def test_starttls_refuses_a_certificate_it_does_not_trust(certs: Certs) -> None:
     with smtp_server(tls_context=certs.server_context(), require_starttls=True) as (server, inbox):
-        sender = EmailSender(email_channel(server.port, starttls=True), ssl_context=ssl.create_default_context())
+        sender = EmailSender(
+            email_channel(server.port, starttls=True), ssl_context=ssl.create_default_context()
+        )
         with pytest.raises(DeliveryError, match="SSLCertVerificationError"):
             asyncio.run(sender.send(make_alert(1)))
     assert inbox.messages == []
@@ -110,14 +115,21 @@ def test_starttls_refuses_a_certificate_it_does_not_trust(certs: Certs) -> None:
 
 def test_implicit_tls(certs: Certs) -> None:
     with smtp_server(ssl_context=certs.server_context()) as (server, inbox):
-        sender = EmailSender(email_channel(server.port, tls=True), ssl_context=certs.client_context())
+        sender = EmailSender(
+            email_channel(server.port, tls=True), ssl_context=certs.client_context()
+        )
         asyncio.run(sender.send(make_alert(1)))
     assert len(inbox.messages) == 1
 
 
 def test_login_over_starttls(certs: Certs) -> None:
-    auth = {"tls_context": certs.server_context(), "require_starttls": True, "auth_required": True,
-            "auth_require_tls": True, "authenticator": authenticator("monitor", "hunter2")}  # fmt: skip
+    auth = {
+        "tls_context": certs.server_context(),
+        "require_starttls": True,
+        "auth_required": True,
+        "auth_require_tls": True,
+        "authenticator": authenticator("monitor", "hunter2"),
+    }
     with smtp_server(**auth) as (server, inbox):
         good = email_channel(server.port, starttls=True, username="monitor", password="hunter2")
         asyncio.run(EmailSender(good, ssl_context=certs.client_context()).send(make_alert(1)))

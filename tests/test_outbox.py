@@ -66,7 +66,9 @@ def test_failure_schedules_a_retry_then_gives_up_after_max_age_at_error(database
     rng = random.Random(1)
     with database.session() as s:
         (d,) = outbox.lease_due(s, T0, ["hook"])
-        assert outbox.record_failure(s, d.id, T0, "HTTP 503", max_age=MAX_AGE, rng=rng) == "retrying"
+        assert (
+            outbox.record_failure(s, d.id, T0, "HTTP 503", max_age=MAX_AGE, rng=rng) == "retrying"
+        )
     (row,) = deliveries(database)
     assert row.status == "pending" and row.attempts == 1 and row.last_error == "HTTP 503"
     assert T0 + timedelta(seconds=15) <= row.next_attempt_at <= T0 + timedelta(seconds=30)
@@ -74,7 +76,9 @@ def test_failure_schedules_a_retry_then_gives_up_after_max_age_at_error(database
 
     late = T0 + MAX_AGE
     with captured_logs("ERROR") as logs, database.session() as s:
-        assert outbox.record_failure(s, d.id, late, "HTTP 502", max_age=MAX_AGE, rng=rng) == "failed"
+        assert (
+            outbox.record_failure(s, d.id, late, "HTTP 502", max_age=MAX_AGE, rng=rng) == "failed"
+        )
     (row,) = deliveries(database)
     assert row.status == "failed" and row.attempts == 2
     assert len(logs) == 1

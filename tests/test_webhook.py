@@ -25,7 +25,7 @@ from tests.deliver_support import (
     deliveries,
     make_alert,
     make_settings,
-    sqlite_db,  # noqa: F401  (fixture)
+    sqlite_db_fixture,  # noqa: F401  (the sqlite_db fixture)
 )
 from tests.localserver import LocalServer, Request, Response
 
@@ -82,7 +82,16 @@ def test_retried_after_503s_then_delivered_once_signed_and_idempotent(sqlite_db:
         assert hit.headers["x-monitor-signature"] == f"sha256={expected}"
         assert hit.headers["user-agent"].startswith("news-monitor/")
     body = json.loads(hits[-1].body)
-    assert set(body) == {"id", "kind", "topic", "story_id", "summary", "statement", "article", "detected_at"}
+    assert set(body) == {
+        "id",
+        "kind",
+        "topic",
+        "story_id",
+        "summary",
+        "statement",
+        "article",
+        "detected_at",
+    }
     assert set(body["statement"]) == {"text", "speaker", "party", "quote"}
     assert set(body["article"]) == {"url", "title", "feed_url", "published_at"}
     assert body["detected_at"] == "2026-11-02T09:16:03Z"
@@ -167,7 +176,9 @@ def test_slack_format_is_readable_mrkdwn(sqlite_db: Database) -> None:
     assert "&lt;script&gt;" in text and "<script>" not in text and "&amp; more" in text
 
 
-def test_discord_format_has_content_and_an_embed_and_allows_no_mentions(sqlite_db: Database) -> None:
+def test_discord_format_has_content_and_an_embed_and_allows_no_mentions(
+    sqlite_db: Database,
+) -> None:
     alert = make_alert(1, summary="@everyone Kremlin denies call")
     add_alert(sqlite_db, alert, ["hook"])
     with LocalServer() as srv:
@@ -181,7 +192,12 @@ def test_discord_format_has_content_and_an_embed_and_allows_no_mentions(sqlite_d
     assert embed["url"] == alert.article_url
     assert embed["title"].startswith("DENIAL: ")
     fields = {f["name"]: f["value"] for f in embed["fields"]}
-    assert fields == {"Topic": "putin-trump", "Speaker": "Dmitry Peskov", "Party": "Kremlin", "Quote": "pure fiction"}
+    assert fields == {
+        "Topic": "putin-trump",
+        "Speaker": "Dmitry Peskov",
+        "Party": "Kremlin",
+        "Quote": "pure fiction",
+    }
 
 
 def test_digest_bodies_carry_every_alert() -> None:
@@ -230,4 +246,7 @@ def test_retry_after_parsing(value: str | None, seconds: float | None) -> None:
 
 
 def test_redact_url_keeps_scheme_and_host_only() -> None:
-    assert redact_url("https://user:pw@hooks.example.com/T/B/X?token=1") == "https://hooks.example.com/…"
+    assert (
+        redact_url("https://user:pw@hooks.example.com/T/B/X?token=1")
+        == "https://hooks.example.com/…"
+    )
