@@ -64,6 +64,8 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
         yield f"sqlite:///{tmp_path / 'monitor.db'}"
         return
     problem = postgres_problem()
+    if problem and os.environ.get("NEWS_MONITOR_REQUIRE_POSTGRES"):
+        pytest.fail(f"NEWS_MONITOR_REQUIRE_POSTGRES is set but {problem}")
     if problem:
         pytest.skip(problem)
     import psycopg
