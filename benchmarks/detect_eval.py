@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from monitor.errors import MonitorError
 from monitor.models import Statement
 from monitor.pipeline.detect import detect
 from monitor.pipeline.match import Matcher
@@ -184,9 +185,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("scenarios", nargs="+", type=Path)
     parser.add_argument("-v", "--verbose", action="store_true", help="list hits too")
     args = parser.parse_args(argv)
+    status = 0
     for path in args.scenarios:
-        print_report(evaluate(path), args.verbose)
-    return 0
+        try:
+            print_report(evaluate(path), args.verbose)
+        except MonitorError as exc:  # a scenario whose query the matcher refuses
+            print(f"== {path}: cannot evaluate: {exc}")
+            status = 1
+    return status
 
 
 if __name__ == "__main__":

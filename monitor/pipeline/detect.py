@@ -92,6 +92,7 @@ class _Patterns:
     report_object: re.Pattern[str]
     non_denial_object: re.Pattern[str]
     denial_phrase: re.Pattern[str]
+    headline_denial: re.Pattern[str]
     media_claim: re.Pattern[str]
     principal_claim: re.Pattern[str]
     trap: re.Pattern[str]
@@ -120,6 +121,9 @@ def _patterns(lexicon: Lexicon) -> _Patterns:
             rf"^\s*(?:{_alternation(lexicon.non_denial_objects)})\b", re.I
         ),
         denial_phrase=words(lexicon.denial_phrases),
+        headline_denial=re.compile(
+            rf"(?<![\w-])(?:{_alternation(lexicon.headline_denials)})(?![\w-])", re.I
+        ),
         media_claim=re.compile(
             rf"(?<![\w-])(?:{_alternation(lexicon.media_claim_cues)})(?![\w-])", re.I
         ),
@@ -160,12 +164,17 @@ def _is_hedged(sentence: str, start: int, pats: _Patterns, negators: bool) -> bo
 
 
 def _in_background(sentence: str, start: int, end: int, pats: _Patterns) -> bool:
-    window = sentence[max(0, start - 60) : end + 40]
+    """A past-time marker in the cue's own clause ("two days after it called ...")."""
+    left = max(sentence.rfind(",", 0, start), sentence.rfind(";", 0, start), start - 60)
+    right = [i for i in (sentence.find(",", end), sentence.find(";", end)) if i != -1]
+    window = sentence[max(0, left) : min([*right, end + 40])]
     return bool(pats.background.search(window))
 
 
-def _denial_cues(sentence: str, pats: _Patterns, traps: list[tuple[int, int]]) -> list[Cue]:
-    cues: list[Cue] = []
+def _denial_cues(
+    sentence: str, pats: _Patterns, traps: list[tuple[int, int]], headline: bool
+) -> list[Cue]:
+    cues = _phrase_cues(sentence, pats, traps, headline)
     for m in pats.deny_verb.finditer(sentence):
         rest = sentence[m.end() :]
         if _inside(*m.span(), traps) or pats.non_denial_object.match(rest):
@@ -180,11 +189,24 @@ def _denial_cues(sentence: str, pats: _Patterns, traps: list[tuple[int, int]]) -
         if not pats.report_object.match(rest) or _is_hedged(sentence, m.start(), pats, True):
             continue
         cues.append(Cue("denial", *m.span(), m.group(0), verb=True))
-    for m in pats.denial_phrase.finditer(sentence):
-        if _inside(*m.span(), traps) or _is_hedged(sentence, m.start(), pats, negators=False):
-            continue
-        cues.append(Cue("denial", *m.span(), m.group(0)))
     return cues
+
+
+def _phrase_cues(
+    sentence: str, pats: _Patterns, traps: list[tuple[int, int]], headline: bool
+) -> list[Cue]:
+    """Set phrases ("pure fiction") and, in a headline, flat negations ("No, ...")."""
+    if headline and sentence.rstrip().endswith("?"):
+        return []  # "Real or hoax?" asks; it does not deny
+    found = list(pats.denial_phrase.finditer(sentence))
+    if headline:
+        found += pats.headline_denial.finditer(sentence)
+    return [
+        Cue("denial", *m.span(), m.group(0))
+        for m in found
+        if not _inside(*m.span(), traps)
+        and not _is_hedged(sentence, m.start(), pats, negators=False)
+    ]
 
 
 def _claim_cues(sentence: str, pats: _Patterns, traps: list[tuple[int, int]]) -> list[Cue]:
@@ -200,13 +222,26 @@ def _claim_cues(sentence: str, pats: _Patterns, traps: list[tuple[int, int]]) ->
     return cues
 
 
-def find_cues(sentence: str, lexicon: Lexicon = DEFAULT_LEXICON) -> tuple[list[Cue], bool]:
+def find_cues(
+    sentence: str, lexicon: Lexicon = DEFAULT_LEXICON, *, headline: bool = False
+) -> tuple[list[Cue], bool]:
     """The live cues of a sentence in order, and whether it holds a trap."""
     pats = _patterns(lexicon)
     traps = _spans(pats.trap, sentence)
-    cues = _denial_cues(sentence, pats, traps) + _claim_cues(sentence, pats, traps)
+    cues = _denial_cues(sentence, pats, traps, headline) + _claim_cues(sentence, pats, traps)
     live = [c for c in cues if not _in_background(sentence, c.start, c.end, pats)]
-    return sorted(live, key=lambda c: c.start), bool(traps)
+    # a hedged or old denial ("may deny", "had denied") makes the sentence about it, not one
+    verbs = [*pats.deny_verb.finditer(sentence)] + [
+        m
+        for m in pats.object_verb.finditer(sentence)
+        if pats.report_object.match(sentence[m.end() :])
+    ]
+    hedged = any(
+        not any(c.start == m.start() for c in live)
+        for m in verbs
+        if not pats.non_denial_object.match(sentence[m.end() :]) and not _inside(*m.span(), traps)
+    )
+    return sorted(live, key=lambda c: c.start), bool(traps) or hedged
 
 
 def _pick(cues: list[Cue]) -> Cue | None:
@@ -290,7 +325,7 @@ def _quote_for(sentence: str, cue: Cue) -> str | None:
 def _finding(sentence: str, lexicon: Lexicon, in_title: bool) -> tuple[Finding | None, bool]:
     prefix = _WIRE_PREFIX if in_title else _DATELINE
     sentence = prefix.sub("", sentence)
-    cues, trapped = find_cues(sentence, lexicon)
+    cues, trapped = find_cues(sentence, lexicon, headline=in_title)
     cue = _pick(cues)
     if cue is None:
         return None, trapped

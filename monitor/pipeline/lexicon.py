@@ -101,6 +101,19 @@ _DENIAL_PHRASES = (
     r"retract(?:s|ed|ion)?",
 )
 
+# Flat negations that deny the reported proposition when a headline makes them (a
+# reporter's debunk: "No, the tree was not cut down"); too common in body prose to count there.
+_HEADLINE_DENIALS = (
+    r"^no\s*[,:;!.–—-]",
+    r"^sorry,",
+    r"nope",
+    r"(?:is|are|was|were|has|have|had|did|does|do)(?:\s+not|n't)\b(?:\s+(?:really|actually))?",
+    r"(?:isn't|aren't|wasn't|weren't|hasn't|haven't|didn't|doesn't|won't)",
+    r"not (?:real|among|stolen|dead|true)",
+    r"shoots? down",
+    r"says? no\b",
+)
+
 # Cues of the outlet's own report or its anonymous sources: the party is the media.
 _MEDIA_CLAIM_CUES = (
     r"(?:sources?|insiders?|officials?|aides?|advisers?|people|persons?)"
@@ -116,7 +129,7 @@ _MEDIA_CLAIM_CUES = (
     r"has learnt",
     r"exclusive",
     r"report:",
-    r"reports?$",
+    r"(?:[–—-]|,)\s*reports?$",
     r"(?:newspaper|paper|media|outlet|site|website|broadcaster|network|tv|channel|agency) reports?",
     r"reported(?: on \w+)?(?:,| that)",
     r"(?:is|are|was|were) said to",
@@ -192,7 +205,7 @@ _MODALS = (
 
 # Phrases that put a statement in the past: background, not the article's news.
 _BACKGROUND = (
-    r"had (?:also |earlier |previously |already )?(?:\w+ed|denied|called|said|rejected)",
+    r"had (?:also |earlier |previously |already )?(?:denied|called|said|rejected|dismissed)",
     r"earlier (?:this|that|last) (?:week|month|year)",
     r"earlier (?:on|in) \w+",
     r"last (?:week|month|year)",
@@ -283,6 +296,7 @@ class Lexicon:
     report_objects: tuple[str, ...] = _REPORT_OBJECTS
     non_denial_objects: tuple[str, ...] = _NON_DENIAL_OBJECTS
     denial_phrases: tuple[str, ...] = _DENIAL_PHRASES
+    headline_denials: tuple[str, ...] = _HEADLINE_DENIALS
     media_claim_cues: tuple[str, ...] = _MEDIA_CLAIM_CUES
     principal_claim_cues: tuple[str, ...] = _PRINCIPAL_CLAIM_CUES
     traps: tuple[str, ...] = _TRAPS

@@ -338,9 +338,8 @@ def party_key(name: str) -> str:
     if not low or _MEDIA_WORDS.search(low):
         return MEDIA_KEY
     words = [_strip_possessive(w) for w in text.split()]
-    words = [w for w in words if w.lower() not in _ROLE_WORDS or w.lower() in ORG_WORDS]
-    if not words:
-        return MEDIA_KEY
+    named = [w for w in words if w.lower() not in _ROLE_WORDS or w.lower() in ORG_WORDS]
+    words = named or words  # a bare role ("the CEO") is its own key
     if _is_person(" ".join(words)):
         return words[-1].lower()
     # "Donald Trump's campaign" -> "trump-campaign": a person's name before an org noun
@@ -395,7 +394,7 @@ def _role_party(phrase: str, roles: Roles) -> Party | None:
             if person:
                 full = roles.names.get(_last(person), person)
                 return Party(full, party_key(full), speaker=full)
-            continue
+            return Party(phrase, re.sub(r"[^a-z0-9]+", "-", low).strip("-"))
         speaker = roles.names.get(_last(after), after) if after else None
         org = before or (roles.agents.get(_last(after)) if after else None)
         if org:

@@ -1,0 +1,77 @@
+"""Parties: metonyms, roles learnt from the text, keys that novelty can compare."""
+
+from __future__ import annotations
+
+import pytest
+
+from monitor.pipeline.parties import MEDIA_KEY, Roles, learn_roles, party_key, resolve
+
+TEXT = (
+    "Kremlin spokesman Dmitry Peskov told reporters the report was false. "
+    "Port Calder Mayor Dana Whitlock said she was staying. "
+    "FC Sarento have made no bid, the club's sporting director Paolo Ferrante said. "
+    "Norvane Energy said its systems were safe. Donald Trump's campaign said nothing."
+)
+
+
+@pytest.mark.parametrize(
+    ("name", "key"),
+    [
+        ("Kremlin", "kremlin"),
+        ("Moscow", "kremlin"),
+        ("Russia's government", "kremlin"),
+        ("the Russian government", "kremlin"),
+        ("White House", "white-house"),
+        ("Downing Street", "downing-street"),
+        ("Beijing", "beijing"),
+        ("Dana Whitlock", "whitlock"),
+        ("Whitlock", "whitlock"),
+        ("Ashbury Rovers", "ashbury-rovers"),
+        ("FC Sarento", "sarento"),
+        ("Trump campaign", "trump-campaign"),
+        ("Donald Trump's campaign", "trump-campaign"),
+        ("people familiar with the calls", MEDIA_KEY),
+    ],
+)
+def test_party_key(name: str, key: str) -> None:
+    assert party_key(name) == key
+
+
+@pytest.fixture(scope="module")
+def roles() -> Roles:
+    return learn_roles("Port Calder mayor denies she is quitting", TEXT)
+
+
+def test_roles_are_learnt_from_the_text(roles: Roles) -> None:
+    assert roles.agents["peskov"] == "Kremlin"
+    assert roles.offices["mayor"] == "Dana Whitlock"
+    assert roles.names["whitlock"] == "Dana Whitlock"
+
+
+@pytest.mark.parametrize(
+    ("phrase", "display", "key", "speaker"),
+    [
+        ("Kremlin spokesman Dmitry Peskov", "Kremlin", "kremlin", "Dmitry Peskov"),
+        ("Peskov", "Kremlin", "kremlin", "Dmitry Peskov"),
+        ("Port Calder mayor", "Dana Whitlock", "whitlock", "Dana Whitlock"),
+        ("Whitlock", "Dana Whitlock", "whitlock", "Dana Whitlock"),
+        ("Sarento chief", "FC Sarento", "sarento", None),
+        ("Russia's government", "Kremlin", "kremlin", None),
+        ("Moscow", "Kremlin", "kremlin", None),
+    ],
+)
+def test_resolve(roles: Roles, phrase: str, display: str, key: str, speaker: str | None) -> None:
+    party = resolve(phrase, roles, "The Daily Vanguard")
+    assert party is not None
+    assert (party.display, party.key, party.speaker) == (display, key, speaker)
+
+
+def test_generic_noun_refers_to_the_headline_organisation() -> None:
+    roles = learn_roles("Norvane customers demand answers", TEXT)
+    party = resolve("the utility", roles, "Herald")
+    assert party is not None and party.key == "norvane-energy"
+
+
+def test_anonymous_sources_are_the_media() -> None:
+    party = resolve("people familiar with the matter", Roles(), "GlobeWire")
+    assert party is not None and (party.display, party.key) == ("GlobeWire", MEDIA_KEY)
