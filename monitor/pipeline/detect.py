@@ -71,6 +71,7 @@ class Cue:
     text: str
     media: bool = False  # an outlet's own report or anonymous sources
     verb: bool = False  # the party is the subject in front of it
+    weak: bool = False  # a headline's bare negation: yields to an explicit claim verb
 
 
 @dataclass(frozen=True, slots=True)
@@ -198,12 +199,12 @@ def _phrase_cues(
     """Set phrases ("pure fiction") and, in a headline, flat negations ("No, ...")."""
     if headline and sentence.rstrip().endswith("?"):
         return []  # "Real or hoax?" asks; it does not deny
-    found = list(pats.denial_phrase.finditer(sentence))
+    found = [(m, False) for m in pats.denial_phrase.finditer(sentence)]
     if headline:
-        found += pats.headline_denial.finditer(sentence)
+        found += [(m, True) for m in pats.headline_denial.finditer(sentence)]
     return [
-        Cue("denial", *m.span(), m.group(0))
-        for m in found
+        Cue("denial", *m.span(), m.group(0), weak=weak)
+        for m, weak in found
         if not _inside(*m.span(), traps)
         and not _is_hedged(sentence, m.start(), pats, negators=False)
     ]
@@ -247,9 +248,9 @@ def find_cues(
 def _pick(cues: list[Cue]) -> Cue | None:
     """Denial wins over claim: a denial sentence names the claim it denies. A verb beats a
     set phrase: its subject is the party ("'Pure fiction': Kremlin denies ...")."""
-    denials = [c for c in cues if c.kind == "denial"]
+    denials = [c for c in cues if c.kind == "denial" and not c.weak]
     verbs = [c for c in denials if c.verb]
-    ranked = verbs or denials or cues
+    ranked = verbs or denials or [c for c in cues if c.kind == "claim"] or cues
     return ranked[0] if ranked else None
 
 
@@ -275,6 +276,9 @@ def _headline_speaker(sentence: str) -> str | None:
         return None
     if _HEADLINE_LABEL.match(head) or _SAY_VERB.search(head):
         return None
+    words = head.replace("'s", "").split()
+    if not all(w[:1].isupper() or w.lower() in ROLE_WORDS for w in words):
+        return None  # "Outbreak confirmed: ..." is not a speaker's name
     return head
 
 
@@ -285,6 +289,11 @@ def _subject(sentence: str, cue: Cue, in_title: bool) -> str:
         colon = _headline_speaker(sentence)
         if colon and cue.start > sentence.find(":"):
             return colon
+    by_agent = re.match(
+        r"\s+by\s+(?:the\s+)?([A-Z][\w'.-]*(?:\s+[A-Z][\w'.-]*)*)", sentence[cue.end :]
+    )
+    if cue.verb and by_agent:
+        return by_agent.group(1)  # "... Confirmed by Health Agency"
     if cue.verb:
         subject = _subject_before(sentence, cue.start)
         if subject:

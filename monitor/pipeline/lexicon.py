@@ -25,6 +25,7 @@ _DENY_VERBS = (
     r"hitting back",
     r"push(?:es|ed)? back",
     r"contradict(?:s|ed|ing)?",
+    r"sho(?:ots?|t) down",
 )
 
 # Verbs that deny only when their object is a report-like thing ("rejects reports").
@@ -110,7 +111,6 @@ _HEADLINE_DENIALS = (
     r"(?:is|are|was|were|has|have|had|did|does|do)(?:\s+not|n't)\b(?:\s+(?:really|actually))?",
     r"(?:isn't|aren't|wasn't|weren't|hasn't|haven't|didn't|doesn't|won't)",
     r"not (?:real|among|stolen|dead|true)",
-    r"shoots? down",
     r"says? no\b",
 )
 
@@ -169,7 +169,8 @@ _TRAPS = (
     r"(?:has|have|had) not (?:independently )?(?:confirmed|verified)",
     r"no comment",
     r"not (?:going to )?comment",
-    r"false (?:start|alarm|dawn|positive|negative|flag)",
+    r"false (?:start|alarm|dawn|positive|negative|flag)s?",
+    r"(?:won't|will not|would not|wouldn't|did not|didn't|refuses? to|declined to) say",
     r"(?:side-?steps?|sidestepped|dodg(?:e|es|ed)|evad(?:e|es|ed)|brush(?:es|ed)? off)"
     r" (?:questions?|the question)",
     r"den(?:y|ies|ied|ying) (?:him |her |them )?"

@@ -371,7 +371,16 @@ def resolve(phrase: str, roles: Roles, outlet: str) -> Party | None:
         return media_party(outlet)
     if low.split()[-1] in _GENERIC_ORGS and not any(w[:1].isupper() for w in phrase.split()):
         return _org_party(roles.main_org, roles) if roles.main_org else None
-    return _role_party(phrase, roles) or _name_party(phrase, roles)
+    return _role_party(phrase, roles) or _titled_name(phrase, roles) or _name_party(phrase, roles)
+
+
+def _titled_name(phrase: str, roles: Roles) -> Party | None:
+    """'Harwick Falcons quarterback Marcus Ojo': a name after a lowercase title the role
+    lists do not know is a person speaking for themself."""
+    m = re.match(r"^.*\b[a-z][\w-]*\s+([A-Z][\w'-]+(?:\s+[A-Z][\w'-]+){1,2})$", phrase)
+    if not m or _is_org(m.group(1)):
+        return None
+    return _name_party(m.group(1), roles)
 
 
 def _clean_phrase(phrase: str) -> str:
