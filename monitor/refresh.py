@@ -15,6 +15,7 @@ import time
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+from urllib.parse import urlsplit
 
 from loguru import logger
 from sqlmodel import Session
@@ -31,8 +32,8 @@ from monitor.pipeline.feeds import parse_feed
 from monitor.pipeline.fetch import Fetcher, FetchSettings, failure_delay
 from monitor.pipeline.lexicon import DEFAULT_LEXICON, Lexicon
 from monitor.pipeline.match import Matcher
-from monitor.pipeline.stories import StoryRef, assign_story, new_story_id, story_keywords
-from monitor.pipeline.urls import canonical_url
+from monitor.pipeline.stories import StoryRef, assign_story, grow_story, new_story
+from monitor.pipeline.urls import canonical_url, page_canonical
 from monitor.store import articles as article_store
 from monitor.store import feeds as feed_store
 from monitor.store import stories as story_store
@@ -61,6 +62,15 @@ def configured_feeds(settings: Settings) -> list[feed_store.ConfiguredFeed]:
         feed_store.ConfiguredFeed(url=f.url, name=f.name, interval=f.interval, enabled=f.enabled)
         for f in settings.feeds
     ]
+
+
+@dataclass(frozen=True, slots=True)
+class _Page:
+    """What fetching an article's page gave: its text, where it led, its declared address."""
+
+    text: PageText | None = None
+    final_url: str | None = None
+    canonical: str | None = None
 
 
 @dataclass
@@ -141,14 +151,13 @@ class Detection:
             stories = _story_refs(session, topic.name, now)
             for statement in statements:
                 metrics.STATEMENTS.labels(kind=statement.kind).inc()
-                story = assign_story(statement, stories)
-                if story is None:
-                    story = StoryRef(
-                        id=new_story_id(topic.name, statement),
-                        topic=topic.name,
-                        keywords=story_keywords(statement),
-                    )
+                found = assign_story(statement, stories)
+                if found is None:
+                    story = new_story(topic.name, statement)
                     stories.append(story)
+                else:
+                    story = grow_story(found, statement)
+                    stories[stories.index(found)] = story
                 story_store.save_story(
                     session, story.id, topic.name, statement.proposition, story.keywords, now
                 )
@@ -287,43 +296,46 @@ class Refresher:
     async def build_article(self, outlet: str, entry: Entry) -> tuple[Article, str | None]:
         """The entry's page fetched and extracted, or the feed's own text when that fails."""
         entry_url = _canonical_or_none(entry.link, entry.feed_url)
-        page, final_url = await self._page_text(entry_url) if entry_url else (None, None)
-        url = _article_url(entry, entry_url, final_url, page)
+        page = await self._page_text(entry_url) if entry_url else _Page()
+        url = _article_url(entry, entry_url, page)
         feed_text = entry.content or entry.summary
-        from_page = page is not None and len(page.text) >= min(200, len(feed_text))
+        text = page.text.text if page.text else ""
+        from_page = bool(text) and len(text) >= min(200, len(feed_text))
         source: TextSource = "page" if from_page else "feed"
         metrics.ARTICLES.labels(source=source).inc()
+        extracted = page.text
         article = Article(
             url=url,
             feed_url=entry.feed_url,
-            title=entry.title or (page.title if page else "") or "",
-            text=page.text if (from_page and page) else feed_text,
+            title=entry.title or (extracted.title if extracted else "") or "",
+            text=text if from_page else feed_text,
             text_source=source,
             guid=entry.guid,
-            author=entry.author or (page.author if page else None),
-            published_at=entry.published_at or (page.published_at if page else None),
-            language=page.language if page else None,
+            author=entry.author or (extracted.author if extracted else None),
+            published_at=entry.published_at or (extracted.published_at if extracted else None),
+            language=extracted.language if extracted else None,
             outlet=outlet,
         )
         return article, entry_url
 
-    async def _page_text(self, url: str) -> tuple[PageText | None, str | None]:
+    async def _page_text(self, url: str) -> _Page:
         try:
             result = await self.fetcher.fetch_page(url)
         except FetchError as exc:
             logger.info(
                 "article {}: page not fetched ({}); using the feed's text", redact_url(url), exc
             )
-            return None, None
+            return _Page()
+        declared = page_canonical(_head(result.body), result.final_url)
         started = time.perf_counter()
-        page = await self.extractor.extract(result.body, result.final_url)
+        text = await self.extractor.extract(result.body, result.final_url)
         metrics.EXTRACTION_SECONDS.observe(time.perf_counter() - started)
-        if page is None or not page.text.strip():
+        if text is None or not text.text.strip():
             logger.info(
                 "article {}: no main text in the page; using the feed's text", redact_url(url)
             )
-            return None, result.final_url
-        return page, result.final_url
+            text = None
+        return _Page(text, result.final_url, declared)
 
     # ---- storing and detecting -----------------------------------------------------------
 
@@ -433,16 +445,25 @@ def _canonical_or_none(link: str | None, base: str) -> str | None:
     return url if url.startswith(("http://", "https://")) else None
 
 
-def _article_url(
-    entry: Entry, entry_url: str | None, final_url: str | None, page: PageText | None
-) -> str:
+def _article_url(entry: Entry, entry_url: str | None, page: _Page) -> str:
     """The page's canonical link, else where the link led, else the link, else a stable
-    name made from the feed and the entry's identity (entries without a link still count)."""
-    for candidate in (page.canonical_url if page else None, final_url, entry_url):
+    name made from the feed and the entry's identity (entries without a link still count).
+    A canonical link to a site's front page is a template bug, not the article's address."""
+    declared = page.canonical
+    if declared and urlsplit(declared).path in ("", "/"):
+        declared = None
+    for candidate in (declared, page.final_url, entry_url):
         url = _canonical_or_none(candidate, entry.feed_url)
         if url:
             return url
     return f"{entry.feed_url}#entry-{entry.identity[:16]}"
+
+
+def _head(body: bytes) -> bytes:
+    """The part of a page where its canonical link lives, so that finding it never parses
+    a whole (possibly huge) document."""
+    end = body.find(b"</head>", 0, 262144)
+    return body[: end + 7] if end >= 0 else body[:65536]
 
 
 def _published_key(item: tuple[Article, str | None]) -> tuple[int, float]:

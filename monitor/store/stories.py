@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 
+from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from monitor.models import Statement
@@ -34,7 +35,7 @@ def save_story(
     keywords: Iterable[str],
     now: datetime,
 ) -> None:
-    """Create the story, or widen an existing one with the new statement's keywords."""
+    """Create the story, or store the vocabulary it has grown to."""
     row = session.get(StoryRow, story_id)
     if row is None:
         session.add(
@@ -49,7 +50,7 @@ def save_story(
         )
         session.flush()
         return
-    row.keywords = json.dumps(sorted(story_keywords(row) | set(keywords)))
+    row.keywords = json.dumps(sorted(set(keywords)))
     row.updated_at = now
 
 
@@ -98,3 +99,32 @@ def timeline(session: Session, story_id: str) -> list[tuple[StatementRow, Articl
         .order_by(col(ArticleRow.published_at), col(StatementRow.id))
     )
     return [(s, a) for s, a in session.exec(query)]
+
+
+def story_timelines(
+    session: Session, story_ids: Sequence[str]
+) -> dict[str, list[tuple[StatementRow, ArticleRow]]]:
+    """Each story's statements with their articles, in publication order (the fetch time
+    stands in for an article without a date), one query for all the stories."""
+    found: dict[str, list[tuple[StatementRow, ArticleRow]]] = {s: [] for s in story_ids}
+    if not story_ids:
+        return found
+    published = func.coalesce(col(ArticleRow.published_at), col(ArticleRow.fetched_at))
+    query = (
+        select(StatementRow, ArticleRow)
+        .where(col(StatementRow.story_id).in_(list(story_ids)))
+        .where(StatementRow.article_id == ArticleRow.id)
+        .order_by(published, col(StatementRow.id))
+    )
+    for statement, article in session.exec(query).all():
+        found[statement.story_id].append((statement, article))
+    return found
+
+
+def statements_of_article(session: Session, article_id: int) -> list[StatementRow]:
+    query = (
+        select(StatementRow)
+        .where(StatementRow.article_id == article_id)
+        .order_by(col(StatementRow.id))
+    )
+    return list(session.exec(query))
