@@ -28,10 +28,62 @@ _DEFAULT_SCENARIO = (
     Path(__file__).resolve().parents[2] / "shared/newsroom/scenarios/dev/scenario.json"
 )
 _STOPWORDS = set(
-    "the and that with from this have were been said will would their there which about "
-    "after into over more than they them when what also other some could while where".split()
+    [
+        "the",
+        "and",
+        "that",
+        "with",
+        "from",
+        "this",
+        "have",
+        "were",
+        "been",
+        "said",
+        "will",
+        "would",
+        "their",
+        "there",
+        "which",
+        "about",
+        "after",
+        "into",
+        "over",
+        "more",
+        "than",
+        "they",
+        "them",
+        "when",
+        "what",
+        "also",
+        "other",
+        "some",
+        "could",
+        "while",
+        "where",
+    ]
 )
-_SYLLABLES = "ka lo ri ven tas mor bel dun ish al or en ath vik son berg ley ton mar cor".split()
+_SYLLABLES = [
+    "ka",
+    "lo",
+    "ri",
+    "ven",
+    "tas",
+    "mor",
+    "bel",
+    "dun",
+    "ish",
+    "al",
+    "or",
+    "en",
+    "ath",
+    "vik",
+    "son",
+    "berg",
+    "ley",
+    "ton",
+    "mar",
+    "cor",
+]
 
 Article = tuple[str, str]  # title, text
 
