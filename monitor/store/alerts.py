@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from monitor.models import Alert, utcnow
-from monitor.store.tables import AlertRow, DeliveryRow
+from monitor.store.tables import AlertRow, DeliveryRow, StatementRow
 
 
 def record_alert(
@@ -69,3 +69,52 @@ def list_alerts(
     if topic is not None:
         query = query.where(AlertRow.topic == topic)
     return list(session.exec(query))
+
+
+# ---- for `alerts list|show` and replay -------------------------------------------------
+
+
+def find_alert(session: Session, ref: str) -> list[AlertRow]:
+    """The alert whose id is `ref`, else every alert whose id starts with it (so a user
+    may type the short id `alerts list` prints)."""
+    row = session.get(AlertRow, ref)
+    if row is not None:
+        return [row]
+    if not ref:
+        return []
+    query = select(AlertRow).where(col(AlertRow.id).startswith(ref, autoescape=True)).limit(10)
+    return list(session.exec(query))
+
+
+def deliveries_of(session: Session, alert_ids: Sequence[str]) -> dict[str, list[DeliveryRow]]:
+    """Each alert's deliveries, by channel name."""
+    found: dict[str, list[DeliveryRow]] = {alert_id: [] for alert_id in alert_ids}
+    if not alert_ids:
+        return found
+    query = (
+        select(DeliveryRow)
+        .where(col(DeliveryRow.alert_id).in_(list(alert_ids)))
+        .order_by(col(DeliveryRow.channel))
+    )
+    for row in session.exec(query):
+        found[row.alert_id].append(row)
+    return found
+
+
+def relink_statements(session: Session, article_id: int) -> None:
+    """Point the article's statements back at the alerts this article raised before.
+    A replayed statement finds its alert already recorded (novelty), so detection leaves
+    its `alert_id` empty; the alert's own key and article say which one it was."""
+    query = (
+        select(StatementRow, AlertRow)
+        .where(StatementRow.article_id == article_id)
+        .where(col(StatementRow.alert_id).is_(None))
+        .where(AlertRow.article_id == article_id)
+        .where(AlertRow.topic == StatementRow.topic)
+        .where(AlertRow.story_id == StatementRow.story_id)
+        .where(AlertRow.kind == StatementRow.kind)
+        .where(AlertRow.party_key == StatementRow.party_key)
+    )
+    for statement, alert in session.exec(query).all():
+        statement.alert_id = alert.id
+        session.add(statement)

@@ -8,14 +8,15 @@ and processed twice.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import asdict
+from datetime import datetime
 
-from sqlalchemy import ColumnElement, and_, or_
+from sqlalchemy import ColumnElement, and_, delete, func, or_
 from sqlmodel import Session, col, select
 
 from monitor.models import Article, Match
-from monitor.store.tables import ArticleRow, MatchRow
+from monitor.store.tables import ArticleRow, MatchRow, StatementRow
 
 
 def is_known(session: Session, *, url: str | None, guid: str | None, feed_id: int | None) -> bool:
@@ -126,3 +127,41 @@ def articles_since(session: Session, since: object, limit: int = 100_000) -> lis
         .limit(limit)
     )
     return [to_article(r) for r in session.exec(query)]
+
+
+# ---- replay: re-match and re-detect stored articles ------------------------------------
+
+
+def replay_candidates(session: Session, since: datetime) -> list[int]:
+    """Ids of the articles fetched since `since`, oldest publication first (so a story's
+    claim is replayed before the denial that answers it, as polling records them)."""
+    published = func.coalesce(col(ArticleRow.published_at), col(ArticleRow.fetched_at))
+    query = (
+        select(ArticleRow.id)
+        .where(col(ArticleRow.fetched_at) >= since)
+        .order_by(published, col(ArticleRow.id))
+    )
+    return [i for i in session.exec(query) if i is not None]
+
+
+def load_article(session: Session, article_id: int) -> Article | None:
+    row = session.get(ArticleRow, article_id)
+    return None if row is None else to_article(row)
+
+
+def clear_detections(session: Session, article_id: int, topics: Collection[str]) -> None:
+    """Drop the article's matches and statements for `topics`, before they are detected
+    again (a match is unique per article and topic). Alerts stay: novelty is kept."""
+    if not topics:
+        return
+    for table in (MatchRow, StatementRow):
+        session.exec(
+            delete(table)
+            .where(col(table.article_id) == article_id)
+            .where(col(table.topic).in_(list(topics)))
+        )
+
+
+def matched_topics(session: Session, article_id: int) -> list[str]:
+    query = select(MatchRow.topic).where(MatchRow.article_id == article_id).order_by(MatchRow.topic)
+    return list(session.exec(query))
