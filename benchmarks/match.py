@@ -142,9 +142,10 @@ class TopicMaker:
 
 
 def run(matcher: Matcher, articles: list[Article]) -> tuple[float, int]:
-    started = time.perf_counter()
+    """CPU seconds (this process only: the machine may be shared) and topics matched."""
+    started = time.process_time()
     matched = sum(len(matcher.match(title, text)) for title, text in articles)
-    return time.perf_counter() - started, matched
+    return time.process_time() - started, matched
 
 
 def main() -> None:
