@@ -9,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlmodel import select
@@ -74,7 +75,7 @@ class Result:
     out: str
     err: str
 
-    def json(self) -> object:
+    def json(self) -> Any:
         return json.loads(self.out)
 
 
@@ -86,8 +87,9 @@ def config(tmp_path: Path) -> Path:
     return write_config(tmp_path)
 
 
-@pytest.fixture
-def run(capsys: pytest.CaptureFixture[str]) -> Run:
+def cli_runner(capsys: pytest.CaptureFixture[str]) -> Run:
+    """`run(config, *args)`: main() with `-c config`, its exit code and captured output."""
+
     def run_cli(config: Path, *args: str) -> Result:
         capsys.readouterr()
         code = main(["-c", str(config), *args])
@@ -95,6 +97,11 @@ def run(capsys: pytest.CaptureFixture[str]) -> Run:
         return Result(code, captured.out, captured.err)
 
     return run_cli
+
+
+@pytest.fixture
+def run(capsys: pytest.CaptureFixture[str]) -> Run:
+    return cli_runner(capsys)
 
 
 def open_db(config: Path) -> Database:
@@ -155,7 +162,7 @@ def test_feeds_list_shows_the_config_feed_as_a_table_and_as_json(config: Path, r
     # columns line up: the URL starts at the same offset in the header and the row
     assert header.index("URL") == row.index("http://")
 
-    (feed,) = run(config, "feeds", "list", "--json").json()  # type: ignore[misc]
+    (feed,) = run(config, "feeds", "list", "--json").json()
     assert feed["name"] == "Config feed"
     assert feed["source"] == "config"
     assert feed["state"] == "active"
@@ -179,7 +186,7 @@ def test_feeds_list_reports_failing_state_and_the_304_ratio(config: Path, run: R
             )  # fmt: skip
     finally:
         db.close()
-    (feed,) = run(config, "feeds", "list", "--json").json()  # type: ignore[misc]
+    (feed,) = run(config, "feeds", "list", "--json").json()
     assert feed["state"] == "failing"
     assert feed["last_error"] == "HTTP 500"
     assert feed["polls"] == 5
@@ -200,7 +207,7 @@ def test_feeds_add_takes_a_feed_url_and_names_it_after_the_feed(config: Path, ru
     assert again.code == 0
     assert "in the list already" in again.out
     feeds = run(config, "feeds", "list", "--json").json()
-    assert [(f["url"], f["source"], f["name"]) for f in feeds] == [  # type: ignore[union-attr]
+    assert [(f["url"], f["source"], f["name"]) for f in feeds] == [
         ("http://127.0.0.1:9/config-feed.xml", "config", "Config feed"),
         (url, "cli", "Local News"),
     ]
@@ -211,7 +218,7 @@ def test_feeds_add_with_a_name_keeps_that_name(config: Path, run: Run) -> None:
         url = server.route("/news.xml", RSS % b"Local News")
         assert run(config, "feeds", "add", url, "--name", "My desk").code == 0
     feeds = run(config, "feeds", "list", "--json").json()
-    assert feeds[-1]["name"] == "My desk"  # type: ignore[index]
+    assert feeds[-1]["name"] == "My desk"
 
 
 def page_announcing(*hrefs: str) -> bytes:
@@ -231,7 +238,7 @@ def test_feeds_add_discovers_the_feed_a_page_announces_and_lists_the_others(
     assert result.code == 0, result.err
     assert f"added feed 2: World <{world}>" in result.out
     assert f"also announces {sport}" in result.out
-    urls = [f["url"] for f in run(config, "feeds", "list", "--json").json()]  # type: ignore[union-attr]
+    urls = [f["url"] for f in run(config, "feeds", "list", "--json").json()]
     assert world in urls and sport not in urls and page not in urls
 
 
@@ -261,7 +268,7 @@ def test_feeds_add_fails_with_a_reason_when_there_is_no_feed(
     last = result.err.splitlines()[-1]
     assert last.startswith("no feed added: ")
     assert message in last
-    assert len(run(config, "feeds", "list", "--json").json()) == 1  # type: ignore[arg-type]
+    assert len(run(config, "feeds", "list", "--json").json()) == 1
 
 
 def test_feeds_add_refuses_loopback_unless_the_config_allows_private_networks(
@@ -285,13 +292,13 @@ def test_feeds_remove_pause_and_resume(config: Path, run: Run) -> None:
         assert run(config, "feeds", "add", url).code == 0
     paused = run(config, "feeds", "pause", url)
     assert (paused.code, paused.out.strip()) == (0, f"paused feed 2: {url}")
-    feed = run(config, "feeds", "list", "--json").json()[1]  # type: ignore[index]
+    feed = run(config, "feeds", "list", "--json").json()[1]
     assert feed["state"] == "paused" and "feeds pause" in feed["paused_reason"]
     assert run(config, "feeds", "resume", "2").code == 0
-    assert run(config, "feeds", "list", "--json").json()[1]["state"] == "active"  # type: ignore[index]
+    assert run(config, "feeds", "list", "--json").json()[1]["state"] == "active"
     removed = run(config, "feeds", "remove", "2")
     assert (removed.code, removed.out.strip()) == (0, f"removed feed 2: {url}")
-    assert len(run(config, "feeds", "list", "--json").json()) == 1  # type: ignore[arg-type]
+    assert len(run(config, "feeds", "list", "--json").json()) == 1
 
 
 def test_feeds_remove_refuses_a_config_feed_and_says_what_to_do(config: Path, run: Run) -> None:
@@ -299,7 +306,7 @@ def test_feeds_remove_refuses_a_config_feed_and_says_what_to_do(config: Path, ru
     assert result.code == 1
     assert str(config) in result.err
     assert "[[feeds]]" in result.err and "feeds pause 1" in result.err
-    assert len(run(config, "feeds", "list", "--json").json()) == 1  # type: ignore[arg-type]
+    assert len(run(config, "feeds", "list", "--json").json()) == 1
 
 
 @pytest.mark.parametrize("action", ["remove", "pause", "resume"])
@@ -346,7 +353,7 @@ def test_opml_import_then_export_round_trips_through_the_cli(tmp_path: Path, run
     other = write_config(tmp_path / "other")
     result = run(other, "feeds", "import", str(exported))
     assert result.out.splitlines()[-1] == "2 added, 1 skipped"
-    sources = {f["url"]: f["source"] for f in run(other, "feeds", "list", "--json").json()}  # type: ignore[union-attr]
+    sources = {f["url"]: f["source"] for f in run(other, "feeds", "list", "--json").json()}
     assert sources["https://a.example/rss"] == "cli"
 
 
@@ -410,13 +417,13 @@ def test_alerts_list_filters_by_age_and_topic(tmp_path: Path, run: Run) -> None:
     config = write_config(tmp_path, extra=TOPICS + CHANNELS.format(url="http://127.0.0.1:9/"))
     old, new = record_alerts(config, run)
     everything = run(config, "alerts", "list", "--json").json()
-    assert [a["id"] for a in everything] == [new, old]  # type: ignore[index, union-attr]
-    assert {d["channel"]: d["status"] for d in everything[0]["deliveries"]} == {  # type: ignore[index]
+    assert [a["id"] for a in everything] == [new, old]
+    assert {d["channel"]: d["status"] for d in everything[0]["deliveries"]} == {
         "hook": "pending",
         "log": "pending",
     }
     recent = run(config, "alerts", "list", "--since", "1d", "--json").json()
-    assert [a["id"] for a in recent] == [new]  # type: ignore[index, union-attr]
+    assert [a["id"] for a in recent] == [new]
     assert run(config, "alerts", "list", "--topic", "other", "--json").json() == []
     table = run(config, "alerts", "list").out.splitlines()
     assert table[0].split() == ["ID", "CREATED", "TOPIC", "KIND", "DELIVERIES", "SUMMARY"]
@@ -428,9 +435,9 @@ def test_alerts_show_prints_payload_and_each_channels_delivery(tmp_path: Path, r
     config = write_config(tmp_path, extra=TOPICS + CHANNELS.format(url="http://127.0.0.1:9/"))
     _, new = record_alerts(config, run)
     detail = run(config, "alerts", "show", new[:10], "--json").json()
-    assert detail["payload"]["id"] == new  # type: ignore[index]
-    assert detail["payload"]["article"]["url"] == DENIAL.url  # type: ignore[index]
-    hook = {d["channel"]: d for d in detail["alert"]["deliveries"]}["hook"]  # type: ignore[index]
+    assert detail["payload"]["id"] == new
+    assert detail["payload"]["article"]["url"] == DENIAL.url
+    hook = {d["channel"]: d for d in detail["alert"]["deliveries"]}["hook"]
     assert (hook["status"], hook["attempts"], hook["last_error"]) == (
         "pending", 1, "HTTP 503 from the receiver",
     )  # fmt: skip
@@ -487,14 +494,14 @@ def test_stories_list_gives_each_storys_timeline_in_time_order(tmp_path: Path, r
     finally:
         db.close()
     stories = run(config, "stories", "list", "--json").json()
-    entries = [e for s in stories for e in s["entries"]]  # type: ignore[union-attr]
+    entries = [e for s in stories for e in s["entries"]]
     assert {e["kind"] for e in entries} == {"claim", "denial"}
     denial = next(e for e in entries if e["kind"] == "denial")
     assert (denial["party"], denial["speaker"], denial["quote"]) == (
         "Kremlin", "Dmitry Peskov", "pure fiction",
     )  # fmt: skip
     assert denial["article_title"] == DENIAL.title and denial["article_url"] == DENIAL.url
-    for story in stories:  # type: ignore[union-attr]
+    for story in stories:
         times = [e["time"] for e in story["entries"]]
         assert times == sorted(times)
     text = run(config, "stories", "list", "--topic", "ceasefire").out
@@ -514,15 +521,15 @@ def test_db_stats_on_each_backend(tmp_path: Path, db_url: str, run: Run) -> None
     finally:
         db.close()
     stats = run(config, "db", "stats", "--json").json()
-    assert stats["revision"] == stats["head_revision"] is not None  # type: ignore[index]
-    assert stats["rows"]["articles"] == 3 and stats["rows"]["feeds"] == 1  # type: ignore[index]
-    assert stats["outbox"]["waiting"] == 0  # type: ignore[index]
-    backend = stats["backend"]  # type: ignore[index]
+    assert stats["revision"] == stats["head_revision"] is not None
+    assert stats["rows"]["articles"] == 3 and stats["rows"]["feeds"] == 1
+    assert stats["outbox"]["waiting"] == 0
+    backend = stats["backend"]
     assert backend == db_url.split(":")[0].split("+")[0]
     if backend == "sqlite":
-        assert stats["size_bytes"] > 0  # type: ignore[index]
+        assert stats["size_bytes"] > 0
     else:
-        assert stats["size_bytes"] is None  # type: ignore[index]
+        assert stats["size_bytes"] is None
     text = run(config, "db", "stats").out
     assert f"backend: {backend}; schema revision" in text
     assert "articles    3" in text
