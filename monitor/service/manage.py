@@ -35,7 +35,7 @@ from monitor.store import outbox
 from monitor.store import stats as stats_store
 from monitor.store import stories as story_store
 from monitor.store.db import Database, head_revision
-from monitor.store.tables import AlertRow, DeliveryRow, FeedRow
+from monitor.store.tables import AlertRow, ArticleRow, DeliveryRow, FeedRow, StatementRow
 
 PAUSED_BY_USER = "paused with `news-monitor feeds pause`"
 
@@ -151,7 +151,8 @@ async def add_feed(
     fetcher: Fetcher | None = None,
 ) -> AddedFeed:
     """Add the feed at `url` (autodiscovered when `url` is a page) as a feed of source
-    "cli". Fetches with the config's fetch settings, so allow_private_networks applies."""
+    "cli". Fetches with the config's fetch settings, so allow_private_networks applies;
+    `fetcher` (not yet entered) replaces that, e.g. to inject a resolver."""
     with db.session() as session:
         known = feed_store.find_feed(session, url)
         if known is not None:
@@ -352,24 +353,25 @@ def list_stories(db: Database, topic: str | None = None, limit: int = 100) -> li
                 proposition=s.proposition,
                 created_at=s.created_at,
                 updated_at=s.updated_at,
-                entries=[
-                    TimelineEntry(
-                        time=a.published_at or a.fetched_at,
-                        kind=st.kind,
-                        party=st.party,
-                        speaker=st.speaker,
-                        quote=st.quote,
-                        text=st.text,
-                        article_title=a.title,
-                        article_url=a.url,
-                        outlet=a.outlet,
-                        alert_id=st.alert_id,
-                    )
-                    for st, a in timelines[s.id]
-                ],
+                entries=[_timeline_entry(st, a) for st, a in timelines[s.id]],
             )
             for s in stories
         ]
+
+
+def _timeline_entry(statement: StatementRow, article: ArticleRow) -> TimelineEntry:
+    return TimelineEntry(
+        time=article.published_at or article.fetched_at,
+        kind=statement.kind,
+        party=statement.party,
+        speaker=statement.speaker,
+        quote=statement.quote,
+        text=statement.text,
+        article_title=article.title,
+        article_url=article.url,
+        outlet=article.outlet,
+        alert_id=statement.alert_id,
+    )
 
 
 # ---- replay ----------------------------------------------------------------------------
