@@ -65,12 +65,53 @@ def test_no_candidates_or_no_keywords() -> None:
 
 def test_grow_story_keeps_id_and_adds_words() -> None:
     story = new_story("t", _statement("Trump and Putin spoke by phone"))
-    grown = grow_story(story, _statement("Secret call took place", "held in October"))
+    grown = grow_story(story, _statement("Secret call took place", "held in Helsinki"))
     assert grown.id == story.id and grown.statements == 2
-    assert {"secret", "~october"} <= grown.keywords
+    assert {"secret", "~helsinki"} <= grown.keywords
 
 
 def test_story_id_is_deterministic() -> None:
     st = _statement("Trump and Putin spoke by phone")
     assert new_story_id("t", st) == new_story_id("t", st) != new_story_id("u", st)
     assert isinstance(new_story("t", st), StoryRef)
+
+
+def _said(kind: str, headline: str, party: str, cue: str = "", lead: str = "") -> Statement:
+    """A statement on a topic whose query words are resign*, hack* and breach."""
+    exclude = [*TOPIC_NAMES, party]
+    return Statement(
+        kind=kind,  # type: ignore[arg-type]
+        text=headline,
+        cue=cue,
+        proposition=headline,
+        party=party,
+        party_key=party.split()[-1].lower() if party != "media" else "media",
+        keywords=tiered_keywords(headline, lead, exclude, ["resign", "hack", "breach"]),
+    )
+
+
+def test_a_report_sharing_only_topic_and_background_words_is_a_new_story() -> None:
+    breach = new_story(
+        "t", _said("claim", "Customer records stolen by hackers", "media", lead="billing data")
+    )
+    ransom = _said("claim", "Company paid hackers ransom", "media", lead="billing data")
+    assert assign_story(ransom, [breach]) is None
+
+
+def test_a_reply_naming_a_party_of_the_story_joins_it() -> None:
+    story = new_story("t", _said("claim", "Mayor to resign, sources say", "media"))
+    story = grow_story(story, _said("claim", "Whitlock told me she will resign", "Marcus Pryce"))
+    reply = _said("denial", "Whitlock hits back at Pryce: full stop", "Dana Whitlock", "hits back")
+    assert assign_story(reply, [story]) == story
+
+
+def test_a_statement_of_topic_words_only_joins_the_main_story() -> None:
+    story = new_story("t", _said("claim", "Mayor to resign and join agency, sources say", "media"))
+    told = _said("claim", "Pryce: she will resign in the spring", "Marcus Pryce", "told me")
+    assert assign_story(told, [story]) == story
+
+
+def test_an_answer_joins_on_little_shared_wording() -> None:
+    story = new_story("t", _said("claim", "Dam breached after record rain, videos show", "media"))
+    fact_check = _said("denial", "Viral claim that the dam breached is false", "media", "false")
+    assert assign_story(fact_check, [story]) == story

@@ -6,9 +6,18 @@ terms removed: every story of "Putin AND Trump" names Putin and Trump, so those 
 cannot tell a phone call from a meeting.
 
 A statement joins the existing story of its topic that covers the largest weighted share of
-its keywords, when that share reaches JOIN_THRESHOLD. A keyword found in several candidate
-stories weighs 1/n: words common to the whole topic ("russian", "election") count little,
-words that name the proposition ("phone", "ransom", "resign") count fully.
+its keywords. A keyword found in several candidate stories weighs 1/n: words common to the
+whole topic count little, words that name the proposition ("phone", "ransom") count fully.
+How much sharing is enough depends on what the statement does:
+- an answer (a denial, a confirmation, an admission) or a statement whose own words are
+  all the topic's ("I am not resigning" on a topic about resigning) is about a proposition
+  already out: ANSWER_THRESHOLD;
+- a fresh report needs JOIN_THRESHOLD and one of its own headline words among the story's
+  own words or its parties' names: sharing only the topic's words and the lead's background
+  ("customers", "billing systems"), "paid hackers a ransom" is a new proposition next to
+  "customer data stolen".
+A story also remembers its parties' names (PARTY_MARK), so "Whitlock hits back at Pryce"
+joins the story where Pryce spoke.
 
 Why 0.15: a follow-up that names the same proposition in other words ("secret phone calls",
 "no such call took place") shares two to four of its ten to twenty keywords with the story
@@ -26,6 +35,11 @@ from dataclasses import dataclass, replace
 from monitor.models import Statement
 
 JOIN_THRESHOLD = 0.15
+# A denial or a confirmation answers a proposition already reported: it joins the best
+# story on far less shared wording than a fresh report needs to.
+ANSWER_THRESHOLD = 0.05
+MEDIA_PARTY = "media"
+_ANSWER_CUE = re.compile(r"confirm|admit|acknowledg|conced", re.I)
 _MAX_STORY_KEYWORDS = 200  # a story's vocabulary grows with its statements; cap it
 
 _STOPWORDS = frozenset(
@@ -215,6 +229,28 @@ _STOPWORDS = frozenset(
         "categorically",
         "newspaper",
         "exclusive",
+        # time words date a proposition, they never tell two apart
+        "january",
+        "february",
+        "march",
+        "april",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+        "spring",
+        "summer",
+        "autumn",
+        "winter",
+        "tonight",
+        "tomorrow",
+        "morning",
+        "afternoon",
+        "evening",
+        "night",
         "monday",
         "tuesday",
         "wednesday",
@@ -312,6 +348,7 @@ _SYNONYMS = {
 }
 LEAD_MARK = "~"  # a word only found in the lead, not in the statement's own sentence
 TERM_MARK = "#"  # one of the topic's own words (shared by its stories)
+PARTY_MARK = "@"  # a word of the name of a party that spoke in the story
 LEAD_WEIGHT = 0.25
 TERM_WEIGHT = 0.25
 _WORD = re.compile(r"[a-z0-9][a-z0-9'£$€.-]*[a-z0-9]|[a-z0-9]")
@@ -384,7 +421,7 @@ def tiered_keywords(
 
 
 def bare(word: str) -> str:
-    return word.lstrip(LEAD_MARK + TERM_MARK)
+    return word.lstrip(LEAD_MARK + TERM_MARK + PARTY_MARK)
 
 
 def _tier(word: str) -> float:
@@ -402,6 +439,16 @@ def story_keywords(statement: Statement, exclude: Iterable[str] = ()) -> frozens
     return frozenset(keywords_of(" ".join(sorted(base)), exclude))
 
 
+def party_marks(statement: Statement) -> frozenset[str]:
+    """The party's name words, marked: a later statement that names this party ("Whitlock
+    hits back at Pryce") is answering it, so it belongs to this story. A statement never
+    counts its own party among its keywords, so the marks only ever meet other parties."""
+    if statement.party_key == MEDIA_PARTY:
+        return frozenset()
+    names = f"{statement.party} {statement.speaker or ''}"
+    return frozenset(PARTY_MARK + w for w in keywords_of(names) if not w[:1].isdigit())
+
+
 def _weights(candidates: Sequence[StoryRef]) -> dict[str, float]:
     counts: dict[str, int] = {}
     for story in candidates:
@@ -417,6 +464,7 @@ def similarity(keywords: frozenset[str], story: StoryRef, weights: dict[str, flo
     held: dict[str, float] = {}
     for word in story.keywords:
         held[bare(word)] = max(held.get(bare(word), 0.0), _tier(word))
+    # a statement's own words count against the story's words, never against its own marks
     total = shared = 0.0
     for word in keywords:
         df_weight = weights.get(bare(word), 1.0)
@@ -441,7 +489,34 @@ def assign_story(
     weights = _weights(candidates)
     scored = [(similarity(keywords, story, weights), i) for i, story in enumerate(candidates)]
     best, index = max(scored)
-    return candidates[index] if best >= threshold else None
+    # an answer (denial, confirmation), or a statement whose own words are all the
+    # topic's ("I am not resigning" on a topic about resigning), is about a proposition
+    # already out: it joins the best story on little shared wording
+    if answers(statement) or not _own_words(keywords):
+        return candidates[index] if best >= min(threshold, ANSWER_THRESHOLD) else None
+    # a fresh report joins only a story that holds one of its own words: sharing nothing
+    # but the topic's words and the lead's background ("customers", "systems") it reports
+    # a new proposition of the topic ("paid a ransom" after "data stolen")
+    if best < threshold or not shares_core(keywords, candidates[index]):
+        return None
+    return candidates[index]
+
+
+def _own_words(keywords: frozenset[str]) -> set[str]:
+    return {w for w in keywords if _tier(w) == 1.0}
+
+
+def shares_core(keywords: frozenset[str], story: StoryRef) -> bool:
+    """Whether a word of the statement's own sentence is a word of the story's own
+    sentences or a name of one of its parties (not merely its lead or topic words)."""
+    own = _own_words(keywords)
+    held = {bare(w) for w in story.keywords if _tier(w) == 1.0}
+    return bool(own & held)
+
+
+def answers(statement: Statement) -> bool:
+    """A denial, or a confirmation or admission: it answers a proposition already out."""
+    return statement.kind == "denial" or bool(_ANSWER_CUE.match(statement.cue))
 
 
 def new_story_id(topic: str, statement: Statement) -> str:
@@ -455,7 +530,7 @@ def new_story(topic: str, statement: Statement) -> StoryRef:
     return StoryRef(
         id=new_story_id(topic, statement),
         topic=topic,
-        keywords=story_keywords(statement),
+        keywords=story_keywords(statement) | party_marks(statement),
         title=statement.proposition,
     )
 
@@ -463,7 +538,7 @@ def new_story(topic: str, statement: Statement) -> StoryRef:
 def grow_story(story: StoryRef, statement: Statement) -> StoryRef:
     """The story after a statement joined it: its vocabulary takes the statement's words,
     so later rewrites can match any wording seen so far."""
-    keywords = story.keywords | story_keywords(statement)
+    keywords = story.keywords | story_keywords(statement) | party_marks(statement)
     if len(keywords) > _MAX_STORY_KEYWORDS:
         keywords = story.keywords
     return replace(story, keywords=keywords, statements=story.statements + 1)
