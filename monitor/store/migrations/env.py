@@ -1,9 +1,9 @@
 """Alembic environment: runs on the connection the monitor hands over (store.db.migrate)."""
 
 from alembic import context
+from sqlmodel import SQLModel
 
 from monitor.store import tables  # noqa: F401  (registers the tables on the metadata)
-from sqlmodel import SQLModel
 
 connection = context.config.attributes.get("connection")
 if connection is None:
