@@ -10,7 +10,7 @@ from datetime import timedelta
 
 import pytest
 
-from monitor.deliver.dispatch import Dispatcher, DispatchReport
+from monitor.deliver.dispatch import Dispatcher, DispatchReport, lease_for
 from monitor.store import outbox
 from monitor.store.db import Database
 from tests.deliver_support import (
@@ -151,3 +151,14 @@ def test_every_channel_gets_every_due_alert_once(sqlite_db: Database) -> None:
 def test_report_line_for_once() -> None:
     report = DispatchReport(sent=3, retrying=1, failed=2, waiting=1)
     assert report.line() == "deliveries: 3 sent, 1 waiting, 2 failed"
+
+
+def test_a_wave_holds_its_rows_only_as_long_as_its_sends_can_take() -> None:
+    hook, mail = make_settings(
+        {"name": "hook", "type": "webhook", "url": "http://127.0.0.1:9/h", "timeout": "15s"},
+        {"name": "mail", "type": "email", "host": "127.0.0.1", "sender": "m@example.com",
+         "recipients": ["d@example.com"], "timeout": "30s"},
+    ).channels  # fmt: skip
+    assert lease_for(hook, 3) == timedelta(seconds=3 * 15 + 30)
+    assert lease_for(mail, 1) == timedelta(seconds=3 * 30 + 30)
+    assert lease_for(hook, 7) == timedelta(seconds=3 * 3 * 15 + 30)  # three waves of three

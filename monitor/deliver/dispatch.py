@@ -54,7 +54,9 @@ from monitor.store.outbox import DeliveryCounts, DueDelivery
 
 T = TypeVar("T")
 RATE_WINDOW = timedelta(hours=1)
+MAX_WAVES = 1000  # a bound, not a limit met in practice: each wave leaves its rows done
 UNAVAILABLE_WAIT = timedelta(minutes=10)  # how often a channel that cannot send is re-checked
+LEASE_MARGIN = timedelta(seconds=30)
 PER_CHANNEL = 3  # messages in flight per channel: polite to one SMTP server or hook
 
 
@@ -111,7 +113,7 @@ class Dispatcher:
         http_client_factory: Callable[[], httpx.AsyncClient] | None = None,
         rng: random.Random | None = None,
         ssl_context: ssl.SSLContext | None = None,
-        lease: timedelta = outbox.DEFAULT_LEASE,
+        lease: timedelta | None = None,
         batch: int = 200,
     ) -> None:
         self.db = db
@@ -132,24 +134,30 @@ class Dispatcher:
         self._warned.clear()
 
     async def run_once(self, now: datetime | None = None) -> DispatchReport:
-        """Try every due delivery once."""
+        """Try every due delivery once: each channel drains its due alerts in small waves,
+        side by side with the other channels."""
         now = now or utcnow()
-        leased, rooms = await self._store(self._lease_due, now)
-        jobs = plan(leased, rooms, self.channels)
+        await self._store(self._warn_unknown_channels)
+        async with AsyncExitStack() as stack:
+            senders = _LazySenders(self, stack)
+            parts = await asyncio.gather(
+                *(self._drain(name, senders, now) for name in self.channels)
+            )
         tally = _Tally()
-        if jobs:
-            async with AsyncExitStack() as stack:
-                senders = await self._senders({j.channel for j in jobs}, stack)
-                per_channel = await asyncio.gather(
-                    *(
-                        self._run_channel(senders[name], group, now)
-                        for name, group in _by_channel(jobs)
-                    )
-                )
-            for part in per_channel:
-                tally.add(part)
+        for part in parts:
+            tally.add(part)
         counts = await self.counts()
         return DispatchReport(tally.sent, tally.retrying, tally.failed, counts.waiting)
+
+    async def _drain(self, name: str, senders: _LazySenders, now: datetime) -> _Tally:
+        tally = _Tally()
+        for _ in range(MAX_WAVES):
+            leased, room = await self._store(self._lease_channel, name, now)
+            if not leased:
+                break
+            jobs = plan(leased, {name: room} if room is not None else {}, self.channels)
+            tally.add(await self._run_channel(await senders.get(name), jobs, now))
+        return tally
 
     async def counts(self) -> DeliveryCounts:
         return await self._store(outbox.delivery_counts)
@@ -160,7 +168,7 @@ class Dispatcher:
             known = ", ".join(sorted(self.channels)) or "none configured"
             return False, f"no channel named {channel_name!r} (channels: {known})"
         async with AsyncExitStack() as stack:
-            sender = (await self._senders({channel_name}, stack))[channel_name]
+            sender = await _LazySenders(self, stack).get(channel_name)
             try:
                 await sender.send(make_test_alert())
             except DeliveryError as exc:
@@ -176,24 +184,28 @@ class Dispatcher:
         with self.db.session() as session:
             return fn(session, *args)
 
-    def _lease_due(
-        self, session: Session, now: datetime
-    ) -> tuple[list[DueDelivery], dict[str, int]]:
+    def _warn_unknown_channels(self, session: Session) -> None:
         self._warn_unknown(outbox.waiting_channels(session) - self.channels.keys())
-        eligible: list[str] = []
-        rooms: dict[str, int] = {}
-        for name, channel in self.channels.items():
-            if not _digest_ripe(session, channel, now):
-                continue
-            if channel.max_per_hour is not None:
-                rooms[name] = channel.max_per_hour - outbox.sent_since(
-                    session, name, now - RATE_WINDOW
-                )
-                if rooms[name] <= 0:
-                    continue  # at the cap: its alerts wait for the window to free up
-            eligible.append(name)
-        leased = outbox.lease_due(session, now, eligible, lease=self._lease, limit=self._batch)
-        return leased, rooms
+
+    def _lease_channel(
+        self, session: Session, name: str, now: datetime
+    ) -> tuple[list[DueDelivery], int | None]:
+        """Lease one wave of a channel's due alerts: a few single alerts, or everything
+        waiting when it will go out as one digest. Returns them and the room under the cap."""
+        channel = self.channels[name]
+        if not _digest_ripe(session, channel, now):
+            return [], None
+        room: int | None = None
+        limit, messages = PER_CHANNEL, PER_CHANNEL
+        if channel.max_per_hour is not None:
+            room = channel.max_per_hour - outbox.sent_since(session, name, now - RATE_WINDOW)
+            if room <= 0:
+                return [], room  # at the cap: its alerts wait for the window to free up
+            limit, messages = self._batch, min(room, self._batch)
+        if getattr(channel, "digest", None) is not None:
+            limit, messages = self._batch, 1
+        lease = self._lease or lease_for(channel, messages)
+        return outbox.lease_due(session, now, [name], lease=lease, limit=limit), room
 
     def _warn_unknown(self, names: set[str]) -> None:
         for name in sorted(names - self._warned):
@@ -206,18 +218,12 @@ class Dispatcher:
 
     # -- the sending side
 
-    async def _senders(self, names: set[str], stack: AsyncExitStack) -> dict[str, Sender]:
-        client: httpx.AsyncClient | None = None
-        senders: dict[str, Sender] = {}
-        for name in names:
-            channel = self.channels[name]
-            if isinstance(channel, WebhookChannel):
-                if client is None:
-                    client = await stack.enter_async_context(self._client_factory())
-                senders[name] = WebhookSender(channel, client, self.settings.monitor.user_agent)
-            else:
-                senders[name] = self._sender(channel)
-        return senders
+    def _make_sender(self, name: str, client: httpx.AsyncClient | None) -> Sender:
+        channel = self.channels[name]
+        if isinstance(channel, WebhookChannel):
+            assert client is not None
+            return WebhookSender(channel, client, self.settings.monitor.user_agent)
+        return self._sender(channel)
 
     def _sender(self, channel: EmailChannel | LogChannel | AppriseChannel) -> Sender:
         if isinstance(channel, EmailChannel):
@@ -280,6 +286,34 @@ class Dispatcher:
             self._warned.add(key)
 
 
+class _LazySenders:
+    """Senders for one run, made on first use; the HTTP client only if a webhook sends."""
+
+    def __init__(self, dispatcher: Dispatcher, stack: AsyncExitStack) -> None:
+        self._dispatcher = dispatcher
+        self._stack = stack
+        self._client: httpx.AsyncClient | None = None
+        self._senders: dict[str, Sender] = {}
+
+    async def get(self, name: str) -> Sender:
+        if name not in self._senders:
+            channel = self._dispatcher.channels[name]
+            if isinstance(channel, WebhookChannel) and self._client is None:
+                factory = self._dispatcher._client_factory
+                self._client = await self._stack.enter_async_context(factory())
+            self._senders[name] = self._dispatcher._make_sender(name, self._client)
+        return self._senders[name]
+
+
+def lease_for(channel: Any, messages: int) -> timedelta:
+    """How long a wave holds its rows: long enough for its messages to go out (an SMTP
+    exchange is several round trips, each under the timeout), short enough that alerts
+    leased by a process that was killed go out soon after it restarts."""
+    timeout = getattr(channel, "timeout", LEASE_MARGIN)
+    waves = -(-messages // PER_CHANNEL)
+    return waves * 3 * timeout + LEASE_MARGIN
+
+
 def _record_failures(
     session: Session, ids: Sequence[int], now: datetime, error: str, **how: Any
 ) -> list[outbox.Outcome]:
@@ -316,13 +350,6 @@ def _group(leased: Sequence[DueDelivery]) -> dict[str, list[DueDelivery]]:
     for delivery in leased:
         groups.setdefault(delivery.channel, []).append(delivery)
     return groups
-
-
-def _by_channel(jobs: Sequence[_Job]) -> list[tuple[str, list[_Job]]]:
-    groups: dict[str, list[_Job]] = {}
-    for job in jobs:
-        groups.setdefault(job.channel, []).append(job)
-    return list(groups.items())
 
 
 def make_test_alert(now: datetime | None = None) -> Alert:
