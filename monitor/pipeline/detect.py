@@ -100,6 +100,7 @@ class _Patterns:
     modal: re.Pattern[str]
     background: re.Pattern[str]
     opinion: re.Pattern[str]
+    recap: re.Pattern[str]
     soft_news: re.Pattern[str]
 
 
@@ -133,6 +134,7 @@ def _patterns(lexicon: Lexicon) -> _Patterns:
         modal=re.compile(rf"\b(?:{_alternation(lexicon.modals)})\s+(?:\w+\s+)?$", re.I),
         background=re.compile(rf"\b(?:{_alternation(lexicon.background)})\b", re.I),
         opinion=re.compile(rf"^\W*(?:{_alternation(lexicon.opinion_prefixes)})\b\s*[:|-]?", re.I),
+        recap=re.compile(_alternation(lexicon.recaps), re.I),
         soft_news=words(lexicon.soft_news),
     )
 
@@ -372,7 +374,10 @@ def _term_in(term: str, low: str) -> bool:
 
 
 def _is_opinion(title: str, lexicon: Lexicon) -> bool:
-    return bool(_patterns(lexicon).opinion.match(normalise(title)))
+    """Opinion, analysis and recaps: they argue about or retell statements, never news."""
+    pats = _patterns(lexicon)
+    title = normalise(title)
+    return bool(pats.opinion.match(title) or pats.recap.search(title))
 
 
 def _headline_satisfies(title: str, match: Match | None) -> bool:

@@ -24,8 +24,9 @@ _DENY_VERBS = (
     r"hits? back",
     r"hitting back",
     r"push(?:es|ed)? back",
-    r"contradict(?:s|ed|ing)?",
     r"sho(?:ots?|t) down",
+    r"rubbish(?:es|ed|ing)",
+    r"quash(?:es|ed|ing)?",
 )
 
 # Verbs that deny only when their object is a report-like thing ("rejects reports").
@@ -34,6 +35,8 @@ _OBJECT_VERBS = (
     r"dismiss(?:es|ed|ing)?",
     r"disput(?:e|es|ed|ing)",
     r"slam(?:s|med|ming)?",
+    # "contradicting a statement from X" asserts the opposite of X: a denial only of a report
+    r"contradict(?:s|ed|ing)?",
 )
 
 # What a denial verb takes when it denies a report.
@@ -135,6 +138,9 @@ _MEDIA_CLAIM_CUES = (
     r"(?:is|are|was|were) said to",
     r"leaked",
     r"revealed",
+    r"can (?:reveal|confirm)",
+    # friends and "pals" are anonymous sources: the outlet's own report
+    r"(?:friends?|pals?|insiders?|sources?) (?:reveal|claim)s?",
 )
 
 # Cues of a principal asserting or confirming something: the party is the speaker.
@@ -216,6 +222,15 @@ _BACKGROUND = (
     r"(?:has|have) (?:also |repeatedly |long )(?:said|denied|called|rejected|dismissed)",
     r"(?:has|have) (?:already )?called",
     r"was (?:also )?(?:denied|rejected|dismissed) (?:by|earlier)",
+)
+
+# Headlines of pieces that retell a story rather than report news in it: anywhere in the
+# headline ("From 'untrue' to 'we separated': how the split story unfolded").
+_RECAPS = (
+    r"how the .{3,80} (?:unfolded|played out|developed|came to light)",
+    r"timeline",
+    r"the story so far",
+    r"a look back",
 )
 
 # Headline prefixes of pieces that argue about claims rather than report one.
@@ -304,6 +319,7 @@ class Lexicon:
     modals: tuple[str, ...] = _MODALS
     background: tuple[str, ...] = _BACKGROUND
     opinion_prefixes: tuple[str, ...] = _OPINION_PREFIXES
+    recaps: tuple[str, ...] = _RECAPS
     soft_news: tuple[str, ...] = _SOFT_NEWS
 
     def extended(self, denial_cues: Sequence[str] = (), claim_cues: Sequence[str] = ()) -> Lexicon:
