@@ -465,6 +465,46 @@ def test_per_host_cap_limits_concurrent_requests(server: LocalServer) -> None:
     assert peak[0] == 2
 
 
+def test_a_slow_server_does_not_hold_up_its_neighbour_on_another_port(server: LocalServer) -> None:
+    release = threading.Event()
+
+    def stuck(_req: Request) -> Response:
+        release.wait(10)
+        return Response(200, RSS)
+
+    slow_url = server.route("/slow.xml", handler=stuck)
+    settings = FetchSettings(allow_private_networks=True, max_per_host=1, total_timeout=5)
+
+    async def both() -> FetchResult:
+        with LocalServer() as neighbour:
+            fast_url = neighbour.route("/feed.xml", body=RSS)
+            async with Fetcher(settings) as fetcher:
+                slow = asyncio.ensure_future(fetcher.fetch_feed(slow_url))
+                await asyncio.sleep(0.2)  # the slow fetch holds its host's only slot
+                fast = await fetcher.fetch_feed(fast_url)
+                release.set()
+                await slow
+                return fast
+
+    assert run(both()).status == 200
+
+
+def test_time_queued_for_a_host_slot_is_not_charged_to_the_fetch(server: LocalServer) -> None:
+    def slowish(_req: Request) -> Response:
+        time.sleep(0.6)
+        return Response(200, RSS)
+
+    url = server.route("/feed.xml", handler=slowish)
+    # three fetches through one slot take ~1.8 s in all, each well under its 1 s deadline
+    settings = FetchSettings(allow_private_networks=True, max_per_host=1, total_timeout=1.0)
+
+    async def three() -> list[FetchResult]:
+        async with Fetcher(settings) as fetcher:
+            return await asyncio.gather(*(fetcher.fetch_feed(url) for _ in range(3)))
+
+    assert [r.status for r in run(three())] == [200, 200, 200]
+
+
 # --- SSRF -----------------------------------------------------------------------------
 
 NOT_PUBLIC = {

@@ -11,9 +11,10 @@ One `Fetcher` owns one `httpx.AsyncClient`. Each fetch:
   the C resolver accepts (``2130706433``, ``0x7f.1``, ``127.1``) are judged as addresses;
 - follows redirects itself, at most `max_redirects`, re-checking scheme and address at each
   hop, so a public URL redirecting to an internal one is refused too;
-- holds at most `max_per_host` connections to one host (an asyncio.Semaphore per host, as
-  httpx only caps the whole pool) and runs under one deadline, `total_timeout`, covering
-  redirects and body, so a server dripping a byte a second is cut off;
+- holds at most `max_per_host` connections to one host and port (an asyncio.Semaphore each,
+  as httpx only caps the whole pool) and runs under one deadline, `total_timeout`, covering
+  redirects and body from the moment it holds its first slot (time queued behind other
+  fetches to the same host is not charged), so a server dripping a byte a second is cut off;
 - refuses bodies whose Content-Length exceeds `max_bytes` before reading them, and stops
   reading once the decompressed body passes `max_bytes`;
 - refuses, before reading the body, content types that cannot be a feed or an article page;
@@ -266,6 +267,20 @@ def _pin_connections(client: httpx.AsyncClient) -> _PinnedBackend:
     return backend
 
 
+class _Deadline:
+    """The whole-fetch deadline. It starts when the first request holds its host slot, so
+    time spent queued behind other fetches to the same host is not charged to this one."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.at: float | None = None
+
+    def started(self) -> float:
+        if self.at is None:
+            self.at = asyncio.get_running_loop().time() + self.seconds
+        return self.at
+
+
 class _HostSlots:
     """At most `per_host` requests at once to one host; slots of idle hosts are dropped."""
 
@@ -349,19 +364,23 @@ class Fetcher:
     async def _fetch(
         self, url: str, headers: dict[str, str], accepts: Callable[[str], bool]
     ) -> FetchResult:
+        deadline = _Deadline(self._settings.total_timeout)
         try:
-            async with asyncio.timeout(self._settings.total_timeout):
-                return await self._follow(url, headers, accepts)
+            return await self._follow(url, headers, accepts, deadline)
         except _LIBRARY_ERRORS as exc:  # the boundary: only FetchError leaves this module
             raise _translate(exc, url) from exc
 
     async def _follow(
-        self, url: str, headers: dict[str, str], accepts: Callable[[str], bool]
+        self,
+        url: str,
+        headers: dict[str, str],
+        accepts: Callable[[str], bool],
+        deadline: _Deadline,
     ) -> FetchResult:
         target = _target(url)
         seen = {str(target)}
         for _ in range(self._settings.max_redirects + 1):
-            outcome = await self._hop(url, target, headers, accepts)
+            outcome = await self._hop(url, target, headers, accepts, deadline)
             if isinstance(outcome, FetchResult):
                 return outcome
             target = _target(str(outcome))
@@ -376,12 +395,16 @@ class Fetcher:
         target: httpx.URL,
         headers: dict[str, str],
         accepts: Callable[[str], bool],
+        deadline: _Deadline,
     ) -> FetchResult | httpx.URL:
         """One request: a result, or the URL a redirect points to."""
         assert self._client is not None, "use Fetcher as an async context manager"
         host = target.raw_host.decode("ascii").lower()
         await self._check_host(host)
-        async with self._slots.hold(host):
+        # slots per host AND port: two servers on one machine are two neighbours, and a
+        # slow one must not hold up the other
+        slot = f"{host}:{target.port or (443 if target.scheme == 'https' else 80)}"
+        async with self._slots.hold(slot), asyncio.timeout_at(deadline.started()):
             request = self._client.build_request("GET", target, headers=headers)
             response = await self._client.send(request, stream=True)
             try:
