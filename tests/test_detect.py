@@ -188,3 +188,10 @@ def test_dev_scenario_scores() -> None:
     assert report.f1 >= 0.9
     assert len(report.false_alarms) == 0
     assert len(report.duplicates) == 0
+
+
+def test_headline_closing_attribution_names_the_party() -> None:
+    title = "Outbreak confirmed: nine patients infected at St Aldric's, says agency"
+    text = "Dr Fiona Grange of the South West Health Protection Agency. She said so again."
+    [st] = detect(title, text, outlet="Echo")
+    assert (st.kind, st.party_key) == ("claim", "south-west-health-protection-agency")

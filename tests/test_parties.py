@@ -75,3 +75,24 @@ def test_generic_noun_refers_to_the_headline_organisation() -> None:
 def test_anonymous_sources_are_the_media() -> None:
     party = resolve("people familiar with the matter", Roles(), "GlobeWire")
     assert party is not None and (party.display, party.key) == ("GlobeWire", MEDIA_KEY)
+
+
+def test_institution_named_many_ways_is_one_party() -> None:
+    text = "District Attorney Carla Mendez confirmed plea talks."
+    roles = learn_roles("DA: plea talks were held", text)
+    for phrase in ("District Attorney Carla Mendez", "DA", "prosecutors", "the DA's office"):
+        party = resolve(phrase, roles, "Wire")
+        assert party is not None and party.key == "prosecutors", phrase
+
+
+def test_office_short_form_is_the_office_holder() -> None:
+    roles = learn_roles("Ostravian PM confirms recall", "Prime Minister Pavel Tomasek said so.")
+    party = resolve("Ostravian PM", roles, "Wire")
+    assert party is not None and party.key == "tomasek"
+
+
+def test_partial_org_name_resolves_to_the_fullest_name_in_the_article() -> None:
+    text = "Dr Grange of the South West Health Protection Agency. She said six cases were linked."
+    roles = learn_roles("Outbreak confirmed, says agency", text)
+    keys = {resolve(p, roles, "Echo").key for p in ("Health agency", "agency")}  # type: ignore[union-attr]
+    assert keys == {"south-west-health-protection-agency"}

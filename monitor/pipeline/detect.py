@@ -56,6 +56,12 @@ _WIRE_PREFIX = re.compile(
     r"Corrected|Factbox|Breakingviews|Exclusive)\s*-\s*",
     re.I,
 )
+# A headline's closing attribution names who speaks: "Outbreak confirmed: ..., says agency".
+_TRAILING_ATTRIBUTION = re.compile(
+    r",\s*(?:(?:says?|said)\s+(?P<who>[\w'. -]{2,60}?)"
+    r"|(?P<whom>[\w'. -]{2,60}?)\s+(?:says?|said))\s*$",
+    re.I,
+)
 _HEADLINE_LABEL = re.compile(
     r"^(?:report|exclusive|breaking|update|watch|video|live|just in)$", re.I
 )
@@ -291,6 +297,9 @@ def _subject(sentence: str, cue: Cue, in_title: bool) -> str:
         colon = _headline_speaker(sentence)
         if colon and cue.start > sentence.find(":"):
             return colon
+    attributed = _TRAILING_ATTRIBUTION.search(sentence) if in_title else None
+    if attributed and attributed.start() > cue.start:
+        return attributed.group("who") or attributed.group("whom")  # "..., says agency"
     by_agent = re.match(
         r"\s+by\s+(?:the\s+)?([A-Z][\w'.-]*(?:\s+[A-Z][\w'.-]*)*)", sentence[cue.end :]
     )

@@ -64,6 +64,33 @@ _METONYM_DISPLAY = {
     "pentagon": "Pentagon",
 }
 
+# Institutions named by a role in many ways: "District Attorney Carla Mendez", "the DA's
+# office" and "prosecutors" are one party (general knowledge, like the metonyms).
+_INSTITUTIONS: dict[str, tuple[str, ...]] = {
+    "prosecutors": (
+        "district attorney",
+        "da",
+        "prosecutor",
+        "prosecutors",
+        "prosecution",
+        "state's attorney",
+        "public prosecutor",
+        "crown prosecution service",
+        "u.s. attorney",
+        "us attorney",
+    ),
+    "police": ("police", "police department", "detectives"),
+}
+_INSTITUTION = re.compile(
+    r"(?<![\w'])(?P<role>"
+    + "|".join(re.escape(a) for k in _INSTITUTIONS for a in sorted(_INSTITUTIONS[k], key=len)[::-1])
+    + r")(?:'s)?(?![\w'])",
+    re.I,
+)
+_INSTITUTION_KEY = {alias: key for key, aliases in _INSTITUTIONS.items() for alias in aliases}
+# Short forms of offices: "Ostravian PM" is the prime minister the article names.
+_OFFICE_SHORT = {"pm": "prime minister", "gov.": "governor", "sen.": "senator"}
+
 # People who speak for an organisation: the party is the organisation.
 AGENT_ROLES = (
     "press secretary",
@@ -82,6 +109,7 @@ AGENT_ROLES = (
     "chair",
     "chief",
     "boss",
+    "bosses",
     "manager",
     "lawyer",
     "attorney",
@@ -98,6 +126,7 @@ OFFICE_ROLES = (
     "council president",
     "vice president",
     "prime minister",
+    "pm",
     "foreign minister",
     "president",
     "mayor",
@@ -184,6 +213,16 @@ ORG_WORDS = frozenset(
         "county",
         "state",
         "republic",
+        "systems",
+        "pharma",
+        "pharmaceuticals",
+        "technologies",
+        "labs",
+        "motors",
+        "airways",
+        "trust",
+        "partners",
+        "developers",
     ]
 )
 _LEGAL_SUFFIXES = frozenset(
@@ -287,7 +326,8 @@ def learn_roles(title: str, text: str) -> Roles:
         for m in _OFFICE_NAME.finditer(source):
             name = _split_roles(m.group("name"))
             if name:
-                roles.offices.setdefault(m.group("role").lower(), name[0])
+                role = m.group("role").lower()
+                roles.offices.setdefault(_OFFICE_SHORT.get(role, role), name[0])
     roles.names = _full_names(text)
     roles.main_org = _main_org(title, roles)
     return roles
@@ -297,8 +337,10 @@ def _full_names(text: str) -> dict[str, str]:
     """Each capitalised word -> the most frequent multi-word name holding it ("Whitlock" ->
     "Dana Whitlock"). Only the body: title-case headlines would glue verbs to names."""
     counts: dict[str, int] = {}
-    for run in _CAP_RUN.findall(text):
-        for name in _split_roles(re.sub(r"^(?:The|A|An)\s+", "", run)):
+    # a run stops at a sentence's end ("... Agency. She said"), not at "U.S." or "St."
+    runs = [p for run in _CAP_RUN.findall(text) for p in re.split(r"(?<=[a-z]{3})\.\s+", run)]
+    for run in runs:
+        for name in _split_roles(re.sub(r"^(?:The|A|An)\s+", "", run.rstrip("."))):
             words = name.split()
             if len(words) >= 2 and not any("'" in w for w in words[:-1]):
                 name = _strip_possessive(name)
@@ -343,9 +385,11 @@ def party_key(name: str) -> str:
     if _is_person(" ".join(words)):
         return words[-1].lower()
     # "Donald Trump's campaign" -> "trump-campaign": a person's name before an org noun
+    possessive = [w.endswith("'s") for w in text.split()]
     for i, word in enumerate(words):
         if word.lower() in ORG_WORDS and i >= 2 and all(w[:1].isupper() for w in words[:i]):
-            words = words[i - 1 :]
+            if i - 1 < len(possessive) and possessive[i - 1]:
+                words = words[i - 1 :]
             break
     kept = [w.lower() for w in words if w.lower() not in _LEGAL_SUFFIXES]
     slug = re.sub(r"[^a-z0-9]+", "-", " ".join(kept or words).lower()).strip("-")
@@ -369,9 +413,48 @@ def resolve(phrase: str, roles: Roles, outlet: str) -> Party | None:
         return Party(_METONYM_DISPLAY.get(key, phrase), key)
     if _MEDIA_WORDS.search(low) or (outlet and outlet.lower() in low):
         return media_party(outlet)
+    institution = _institution(phrase, roles)
+    if institution:
+        return institution
     if low.split()[-1] in _GENERIC_ORGS and not any(w[:1].isupper() for w in phrase.split()):
+        named = _fullest_name(phrase, roles)
+        if named != phrase:
+            return _org_party(named, roles)  # "the agency" -> "Health Protection Agency"
         return _org_party(roles.main_org, roles) if roles.main_org else None
     return _role_party(phrase, roles) or _titled_name(phrase, roles) or _name_party(phrase, roles)
+
+
+def _institution(phrase: str, roles: Roles) -> Party | None:
+    m = _INSTITUTION.search(phrase)
+    if not m:
+        return None
+    role = m.group("role").lower()
+    if role == "da" and m.group("role") != "DA":
+        return None  # only the capitalised abbreviation
+    after = phrase[m.end() :].strip()
+    speaker = roles.names.get(_last(after), after) if after[:1].isupper() else None
+    return Party(phrase, _INSTITUTION_KEY[role], speaker)
+
+
+def _fullest_name(phrase: str, roles: Roles) -> str:
+    """The longest name in the article holding every word of `phrase` ("Health agency" ->
+    "South West Health Protection Agency"), else the phrase: one party, one key."""
+    wanted = {_singular(w) for w in _words(phrase) if w not in ("the", "a", "an")}
+    best = phrase
+    for name in {n.rstrip(".,") for n in roles.names.values()}:
+        words = {_singular(w) for w in _words(name)}
+        if wanted <= words and len(name) > len(best):
+            best = name
+    return best
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"[a-z0-9][a-z0-9'.-]*[a-z0-9]|[a-z0-9]", text.lower())
+
+
+def _singular(word: str) -> str:
+    word = _strip_possessive(word)
+    return word[:-1] if word.endswith("s") and len(word) > 3 else word
 
 
 def _titled_name(phrase: str, roles: Roles) -> Party | None:
@@ -399,7 +482,7 @@ def _role_party(phrase: str, roles: Roles) -> Party | None:
         after = phrase[m.end() :].strip()
         before = re.sub(r"^(?:the|a|an)\s+", "", before, flags=re.I)
         if role in OFFICE_ROLES and role not in AGENT_ROLES:
-            person = after or roles.offices.get(role)
+            person = after or roles.offices.get(_OFFICE_SHORT.get(role, role))
             if person:
                 full = roles.names.get(_last(person), person)
                 return Party(full, party_key(full), speaker=full)
@@ -421,6 +504,8 @@ def _org_party(org: str, roles: Roles, speaker: str | None = None) -> Party:
     words = org.split()
     if len(words) == 1:
         org = roles.names.get(_strip_possessive(words[0]).lower(), org)
+    else:
+        org = _fullest_name(org, roles)
     return Party(org, party_key(org), speaker)
 
 
