@@ -1,26 +1,33 @@
 """Match an article against every topic at once, percolator style (as Lucene's Monitor).
 
 All topics are compiled together into shared indexes of their distinct terms (after
-`query.fold_text`): a dict of whole words, an Aho-Corasick automaton of prefixes, and
-phrases anchored on their longest word. Matching an article folds each field once, takes its
-set of words, and looks up what is present with set operations. Each topic is indexed only
-under the terms it cannot match without (as Luwak does): for ``A AND (B OR C)`` the rarer
-side, for an OR every branch. Only topics so triggered have their query evaluated, so the
-cost per article grows with the terms it contains, not with the number of topics.
+`query.fold_text`): one Aho-Corasick automaton of every word, prefix and phrase, run once
+over each field's words. Each topic is reduced to what any matching article must contain
+(as Luwak does): a few required clauses, each satisfied by any of its terms -- for
+``"Port Calder" AND (mayor OR resign*) NOT football`` the clauses {"Port Calder"} and
+{mayor, resign*}. A topic is indexed under its rarest clause; for an article, the clauses
+its terms satisfy are one set, the topics indexed under them are the candidates, and a
+candidate passes when all its clauses are satisfied (set operations run in C, no Python
+work per candidate). Only passing topics with a NOT or a NEAR have their query evaluated:
+for the others passing is matching. Topics that can match with none of their terms present
+(``NOT x``, ``a OR NOT b``) are evaluated for every article: they cost per article what a
+topic costs, where others cost nothing unless their terms occur.
 
 Folding keeps the text's length, so a position in the folded text is a position in the
-original: hits point into the original title or text. Title and text are one document for
-AND/OR/NOT, but a phrase or a NEAR never spans from the title into the text.
+original: hits point into the original title or text, and their sentence is split (pysbd)
+only for topics that match. Title and text are one document for AND/OR/NOT, but a phrase or
+a NEAR never spans from the title into the text (the harness's reference reads title and
+text as one run of words).
 """
 
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import cached_property
-from itertools import chain
+from itertools import chain, compress
 from operator import itemgetter
 from typing import Literal
 
@@ -38,7 +45,6 @@ from monitor.pipeline.query import (
     Term,
     compile_query,
     fold_text,
-    matches_nothing_present,
     parse_query,
     positive_terms,
     terms,
@@ -47,6 +53,7 @@ from monitor.pipeline.query import (
 FieldName = Literal["title", "text"]
 _value = itemgetter(1)  # of an automaton's (end, value) match
 Span = tuple[int, int]  # start, end in the field's original text
+_WORD = re.compile(r"[^ ]+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,10 +65,10 @@ class _Pattern:
     prefix: bool
 
     def regex(self) -> re.Pattern[str]:
-        """Occurrences in a folded field (where words are separated by spaces), each with
-        the space before it: a literal start lets the regex engine scan fast."""
+        """Every occurrence in a folded field (words separated by spaces), overlapping ones
+        too (a lookahead), each from the space before it to the end of its last word."""
         body = " +".join(re.escape(w) for w in self.words)
-        return re.compile(f" {body}" + ("[^ ]*" if self.prefix else "(?= )"))
+        return re.compile(f"(?=( {body}" + ("[^ ]*))" if self.prefix else ")(?= ))"))
 
 
 class _Field:
@@ -75,10 +82,15 @@ class _Field:
 
     def spans(self, regex: re.Pattern[str]) -> list[Span]:
         # folded[i + 1] is original[i]; a match starts at the space before its first word
-        return [(m.start(), m.end() - 1) for m in regex.finditer(self.folded)]
+        return [(m.start(1), m.end(1) - 1) for m in regex.finditer(self.folded)]
 
-    def words_between(self, first: Span, second: Span) -> int:
-        return len(self.folded[first[1] + 1 : second[0] + 1].split())
+    @cached_property
+    def word_starts(self) -> list[int]:
+        return [m.start() for m in _WORD.finditer(self.folded)]
+
+    def word_index(self, start: int) -> int:
+        """Which word of the field begins at `start` (an offset into the original)."""
+        return bisect_left(self.word_starts, start + 1)
 
 
 class _Sentences:
@@ -113,12 +125,12 @@ class _Sentences:
 
 
 class _Article:
-    """An article being matched: its fields and which patterns they hold."""
+    """An article with candidate topics: where patterns occur, NEAR, hits and sentences.
+    Built only when some topic needs evaluating, and everything in it computed on demand."""
 
     def __init__(self, fields: tuple[_Field, ...], patterns: _Patterns) -> None:
         self.fields = fields
         self.patterns = patterns
-        self.present: set[int] = set().union(*(f.present for f in fields))
         self.sentences = {f.name: _Sentences(f.name, f.original) for f in fields}
         self.spans_cache: dict[tuple[FieldName, int], list[Span]] = {}
 
@@ -131,17 +143,17 @@ class _Article:
         return self.spans_cache[key]
 
     def near(self, left: int, right: int, distance: int) -> bool:
-        """Whether the two patterns occur, apart, in either order, in the same field, with at
-        most `distance` words between them."""
+        """Whether the two patterns occur in the same field with their first words at most
+        `distance` words apart, in either order (overlapping occurrences count, as in the
+        reference: ``a NEAR/0 a`` is just ``a``)."""
         for field in self.fields:
             if left not in field.present or right not in field.present:
                 continue
-            for a in self.spans(field, left):
-                for b in self.spans(field, right):
-                    first, second = (a, b) if a[0] <= b[0] else (b, a)
-                    apart = first[1] <= second[0]
-                    if apart and field.words_between(first, second) <= distance:
-                        return True
+            starts = [field.word_index(s) for s, _ in self.spans(field, right)]
+            for start, _ in self.spans(field, left):
+                index = field.word_index(start)
+                if any(abs(index - other) <= distance for other in starts):
+                    return True
         return False
 
     def hits(self, pattern_id: int, written: str) -> list[TermHit]:
@@ -164,7 +176,7 @@ class _Patterns:
         self.regexes: dict[int, re.Pattern[str]] = {}
 
     def id_of(self, term: Term) -> int:
-        pattern = _Pattern(term.words, term.kind == "prefix")
+        pattern = _Pattern(term.words, term.prefix)
         if pattern not in self.ids:
             self.ids[pattern] = len(self.patterns)
             self.patterns.append(pattern)
@@ -196,36 +208,70 @@ class _Patterns:
 
 
 # ---------------------------------------------------------------------------------------------
-# Which terms a topic is indexed under.
+# What a matching article must contain.
+
+# Words too common in news to pick a topic out: never chosen to index a topic when the
+# topic has anything rarer.
+_COMMON_WORDS = """a about after all also an and are as at be been but by can could for from had has
+    have he her his how i if in into is it its last more new no not of on one or our out over
+    people said say says she so than that the their them there they this to told two up us
+    was we were what when which who will with would year years you"""
+_COMMON = frozenset(_COMMON_WORDS.split())
+
+Clause = frozenset[Term]  # satisfied by any of its terms
 
 
 def _rarity(term: Term) -> tuple[int, int]:
     """A guess at how rare a term is in news text, without a corpus: phrases over names
-    (written capitalised) over other words over prefixes, then longer over shorter."""
+    (written capitalised) over other words over prefixes over very common words, then
+    longer over shorter."""
     if len(term.words) > 1:
-        kind = 3
-    elif term.kind == "prefix":
+        kind = 4
+    elif term.words[0] in _COMMON:
         kind = 0
+    elif term.prefix:
+        kind = 1
     else:
-        kind = 2 if term.text[:1].isupper() else 1
+        kind = 3 if term.text[:1].isupper() else 2
     return kind, sum(map(len, term.words))
 
 
-def _triggers(query: Query) -> frozenset[Term]:
-    """Terms at least one of which every article matching `query` contains; `query` must not
-    match an article with none of its terms (`matches_nothing_present` is False)."""
+def _clause_rarity(clause: Clause) -> tuple[int, int]:
+    return min(map(_rarity, clause))  # an OR is as common as its most common term
+
+
+def _clauses(query: Query, negated: bool = False) -> list[Clause]:
+    """Clauses every article matching `query` (or its negation) satisfies; none when it
+    can match with no term present."""
+    if isinstance(query, Not):
+        return _clauses(query.child, not negated)
+    if isinstance(query, Term | Near):
+        if negated:  # an absence requires nothing
+            return []
+        return [frozenset((query,))] if isinstance(query, Term) else _near_clauses(query)
+    children = [_clauses(child, negated) for child in query.children]
+    if isinstance(query, And) != negated:  # all of them (NOT (a OR b) is NOT a AND NOT b)
+        return list(dict.fromkeys(chain.from_iterable(children)))
+    if not all(children):  # any of them, and one needs nothing
+        return []
+    return [frozenset().union(*(max(c, key=_clause_rarity) for c in children))]
+
+
+def _near_clauses(near: Near) -> list[Clause]:
+    return [frozenset((near.left,)), frozenset((near.right,))]
+
+
+def _is_exact(query: Query) -> bool:
+    """Whether the clauses of `query` say exactly when it holds: ANDs of ORs of terms."""
     if isinstance(query, Term):
-        return frozenset((query,))
-    if isinstance(query, Near):  # both are needed: the rarer one suffices
-        return frozenset((max(query.left, query.right, key=_rarity),))
-    if isinstance(query, Or):
-        return frozenset().union(*(_triggers(child) for child in query.children))
+        return True
     if isinstance(query, And):
-        needed = [c for c in query.children if not matches_nothing_present(c)]
-        return max((_triggers(c) for c in needed), key=lambda s: min(map(_rarity, s)))
-    assert isinstance(query, Not)
-    # A double negation: any positive term will do (the query holds with none absent).
-    return frozenset(positive_terms(query))
+        return all(map(_is_exact, query.children))
+    if isinstance(query, Or):
+        return all(
+            isinstance(c, Term) or (isinstance(c, Or) and _is_exact(c)) for c in query.children
+        )
+    return False
 
 
 # ---------------------------------------------------------------------------------------------
@@ -261,10 +307,10 @@ def _source(query: Query, patterns: _Patterns) -> str:
 
 
 def _predicate(query: Query, patterns: _Patterns) -> Predicate:
-    """The query compiled to one Python function. Candidate topics are evaluated for every
-    article, and one generated function is several times faster than a tree of closures.
-    The source holds only integers and operators (no text from the query). A query nested
-    too deep for Python's compiler falls back to closures (`query.compile_query`)."""
+    """The query compiled to one Python function: one generated function is several times
+    faster than a tree of closures. The source holds only integers and operators (no text
+    from the query). A query nested too deep for Python's compiler falls back to closures
+    (`query.compile_query`)."""
     try:
         source = f"lambda p, n: bool({_source(query, patterns)})"
         test: Predicate = eval(compile(source, "<topic>", "eval"), {"__builtins__": {"bool": bool}})
@@ -280,7 +326,59 @@ class _Topic:
     query: Query
     holds: Predicate
     positives: tuple[tuple[int, str], ...]  # (pattern id, term as written)
-    triggers: frozenset[int]  # pattern ids
+    clauses: tuple[frozenset[int], ...]  # pattern ids; the rarest clause first
+    exact: bool  # matching is having every clause satisfied: `holds` need not run
+
+
+def _compile_topic(name: str, query: str | Query, patterns: _Patterns) -> _Topic:
+    # A parsed query is printed and parsed again: it gets the parser's checks.
+    tree = parse_query(query if isinstance(query, str) else str(query))
+    for term, _negated in terms(tree):  # negated terms are searched too
+        patterns.id_of(term)
+    positives = tuple((patterns.id_of(t), str(t)) for t in positive_terms(tree))
+    ranked = sorted(_clauses(tree), key=_clause_rarity, reverse=True)
+    clauses = tuple(dict.fromkeys(frozenset(map(patterns.id_of, c)) for c in ranked))
+    return _Topic(name, tree, _predicate(tree, patterns), positives, clauses, _is_exact(tree))
+
+
+class _Index:
+    """Clauses shared by all topics, and each topic under its rarest clause."""
+
+    def __init__(self, topics: list[_Topic], pattern_count: int) -> None:
+        ids: dict[frozenset[int], int] = {}
+        clauses_of: list[list[int]] = [[] for _ in range(pattern_count)]
+        triggered: dict[int, list[int]] = {}  # clause id -> topics indexed under it
+        self.required: list[frozenset[int]] = []  # per topic: clause ids
+        always: list[int] = []
+        for index, topic in enumerate(topics):
+            for clause in topic.clauses:
+                if clause not in ids:
+                    ids[clause] = len(ids)
+                    for pattern_id in clause:
+                        clauses_of[pattern_id].append(ids[clause])
+            self.required.append(frozenset(ids[c] for c in topic.clauses))
+            if topic.clauses:
+                triggered.setdefault(ids[topic.clauses[0]], []).append(index)
+            else:
+                always.append(index)
+        self.clauses_of = [tuple(found) for found in clauses_of]
+        self.triggered = {clause_id: tuple(found) for clause_id, found in triggered.items()}
+        self.triggering = frozenset(self.triggered)
+        self.always = tuple(always)
+
+    def passing(self, present: set[int]) -> list[int]:
+        """Topics with every clause satisfied by the patterns present, and those always
+        evaluated, in compile order."""
+        satisfied = set(chain.from_iterable(map(self.clauses_of.__getitem__, present)))
+        candidates = list(
+            chain.from_iterable(map(self.triggered.__getitem__, satisfied & self.triggering))
+        )
+        required = map(self.required.__getitem__, candidates)
+        passed = list(compress(candidates, map(satisfied.issuperset, required)))
+        if self.always:
+            passed.extend(self.always)
+        passed.sort()
+        return passed
 
 
 class Matcher:
@@ -289,34 +387,26 @@ class Matcher:
     def __init__(self, topics: list[_Topic], patterns: _Patterns) -> None:
         self._topics = topics
         self._patterns = patterns
-        triggered: dict[int, list[int]] = {}  # pattern id -> indexes of topics it triggers
-        for index, topic in enumerate(topics):
-            for pattern_id in topic.triggers:
-                triggered.setdefault(pattern_id, []).append(index)
-        self._triggered = {pattern_id: tuple(found) for pattern_id, found in triggered.items()}
-        self._triggering = frozenset(self._triggered)
+        self._index = _Index(topics, len(patterns.patterns))
 
     @classmethod
     def compile(cls, topics: Mapping[str, str | Query]) -> Matcher:
-        """Compile topic name -> query (text or parsed). Raises QueryError for a bad query
-        (or a parsed query that only excludes); the caller names the topic."""
+        """Compile topic name -> query (text or parsed). Raises QueryError for a bad query;
+        the caller names the topic."""
         patterns = _Patterns()
-        compiled = []
-        for name, query in topics.items():
-            # A parsed query is printed and parsed again: it gets the parser's checks.
-            tree = parse_query(query if isinstance(query, str) else str(query))
-            holds = _predicate(tree, patterns)
-            for term, _negated in terms(tree):  # negated terms are searched too
-                patterns.id_of(term)
-            positives = tuple((patterns.id_of(t), str(t)) for t in positive_terms(tree))
-            triggers = frozenset(patterns.id_of(t) for t in _triggers(tree))
-            compiled.append(_Topic(name, tree, holds, positives, triggers))
+        compiled = [_compile_topic(name, query, patterns) for name, query in topics.items()]
         patterns.build()
         return cls(compiled, patterns)
 
     @property
     def topics(self) -> tuple[str, ...]:
         return tuple(topic.name for topic in self._topics)
+
+    @property
+    def always_evaluated(self) -> tuple[str, ...]:
+        """Topics that can match with none of their terms present, evaluated for every
+        article (``NOT x``, ``a OR NOT b``)."""
+        return tuple(self._topics[index].name for index in self._index.always)
 
     def query(self, topic: str) -> Query:
         """The parsed query of `topic` (KeyError if there is no such topic)."""
@@ -329,21 +419,23 @@ class Matcher:
         """Every topic whose query is true over title and text, in compile order, each with
         the hits of its positive terms present."""
         fields = (self._patterns.scan("title", title), self._patterns.scan("text", text))
+        present = fields[0].present | fields[1].present
+        passed = self._index.passing(present)
+        if not passed:
+            return []
         article = _Article(fields, self._patterns)
-        triggering = article.present & self._triggering
-        candidates = set(chain.from_iterable(map(self._triggered.__getitem__, triggering)))
-        present, near, topics = article.present, article.near, self._topics
+        topics, near = self._topics, article.near
         return [
-            self._match_of(topics[index], article)
-            for index in sorted(candidates)
-            if topics[index].holds(present, near)
+            self._match_of(topic, present, article)
+            for topic in map(topics.__getitem__, passed)
+            if topic.exact or topic.holds(present, near)
         ]
 
-    def _match_of(self, topic: _Topic, article: _Article) -> Match:
+    def _match_of(self, topic: _Topic, present: set[int], article: _Article) -> Match:
         hits = [
             hit
             for pattern_id, written in topic.positives
-            if pattern_id in article.present
+            if pattern_id in present
             for hit in article.hits(pattern_id, written)
         ]
         hits.sort(key=lambda h: (h.field != "title", h.start, h.end, h.term))

@@ -10,24 +10,29 @@ Syntax
     word            a whole word: ``Trump`` does not match "trumpet"
     "exact phrase"  consecutive words; punctuation and line breaks between them are ignored
     word*           any word starting with ``word``
+    "a phrase"*     the phrase with its last word a prefix: ``"tax break"*`` finds "tax breaks"
     A AND B, A B    both (adjacent terms are joined by an implicit AND)
     A OR B          either
-    NOT A, -A       not; ``A NOT B`` means ``A AND NOT B``; ``-"phrase"`` and ``-(group)`` work
-    A NEAR/n B      both, in either order, with at most n words between them (NEAR/0:
-                    adjacent); each side is a word, a phrase or a prefix
+    NOT A, -A       not; ``A NOT B`` means ``A AND NOT B``; ``-word*``, ``-"phrase"`` and
+                    ``-(group)`` work; a query may be only negative (``NOT x``, ``a OR NOT b``)
+    A NEAR/n B      both, in either order, starting at most n words apart (NEAR/1: next to
+                    each other); each side is a word, a phrase or a prefix
     ( )             grouping
 
-Precedence, tightest first: NOT, NEAR, AND (explicit or implicit), OR.
+Precedence, tightest first: NEAR, NOT, AND (explicit or implicit), OR. So ``NOT a NEAR/3 b``
+is ``NOT (a NEAR/3 b)`` and ``a NOT b OR c`` is ``(a AND NOT b) OR c``.
 
-Operators are uppercase only, as in Talkwalker and Meltwater: ``and``, ``or``, ``not`` and
-``near`` are ordinary words. Quote an uppercase operator to search for it as a word: ``"AND"``.
-A query that only excludes (``NOT x``, ``a OR NOT b``) would match nearly every article and is
-refused: every query needs at least one positive term that a matching article contains.
+This is the language of the scenario harness's reference (newsroomlib/query.py): every query
+it accepts parses here with the same meaning on word tokens. Only uppercase ``AND OR NOT``
+and ``NEAR/<digits>`` are operators, as in Talkwalker and Meltwater: ``and``, ``near``,
+``NEAR`` and ``NEAR/x`` are ordinary words. Quote an operator to search for it: ``"AND"``.
+A ``*`` inside a word is punctuation (``ha*ck`` is the phrase "ha ck"), as is a ``*`` inside
+quotes. Beyond the reference, ``-"phrase"`` and ``-(group)`` are accepted.
 
-Words are compared after folding (see `fold_text`): case-insensitive, accents removed
-(Zelénskyy = ZELENSKYY), a possessive ``'s`` dropped (Trump's, Trump’s = Trump), and hyphens,
-apostrophes and other punctuation split words, so the phrase ``"Putin Trump"`` matches
-"Putin-Trump" and the query word ``U.S.`` is the phrase "u s".
+Words are compared after folding (see `fold_text`), as the reference does with ``\\w+`` runs
+of case-folded, accent-stripped text: Zelénskyy = ZELENSKYY; every character that is not a
+letter, digit or underscore separates words, so ``Trump's`` is the phrase "trump s" (and
+``Trump`` finds "Trump's"), ``U.S.`` is "u s" and ``Putin-Trump`` is "putin trump".
 """
 
 from __future__ import annotations
@@ -46,62 +51,58 @@ from monitor.errors import QueryError
 
 # Runs of non-ASCII characters, folded one character at a time (cached).
 _NON_ASCII = re.compile(r"[^\x00-\x7f]+")
-# ASCII letters and digits lowercased, the apostrophe kept (for possessives), everything
-# else a space. bytes.translate runs in C at several hundred MB/s.
+# ASCII letters lowercased, digits and "_" kept (the reference's \w), everything else a
+# space. bytes.translate runs in C at several hundred MB/s.
 _ASCII_FOLD = bytes(
-    c + 32 if 65 <= c <= 90 else c if 48 <= c <= 57 or 97 <= c <= 122 or c == 39 else 32
+    c + 32 if 65 <= c <= 90 else c if 48 <= c <= 57 or 97 <= c <= 122 or c == 95 else 32
     for c in range(256)
 )
-# Letters NFKD does not decompose, mapped to one ASCII letter so folding keeps lengths.
-_LETTERS = str.maketrans("øđðłħıŧæœþßʼ’", "oddlhitaots''")
+# Letters NFKD does not decompose, mapped to one ASCII letter so folding keeps lengths (the
+# reference keeps them as they are: "Søren" matches "Soren" here, not there).
+_LETTERS = str.maketrans("øđðłħıŧæœþ", "oddlhitaot")
 
 
 @lru_cache(maxsize=8192)
 def _fold_char(char: str) -> str:
-    """One character folded to exactly one: an unaccented lowercase letter or digit, an
-    apostrophe, or a space. Keeping the length is what lets offsets into the folded text
+    """One character folded to exactly one: a case-folded, unaccented letter or digit, an
+    underscore, or a space. Keeping the length is what lets offsets into the folded text
     point into the original article."""
-    base = unicodedata.normalize("NFKD", char)[:1].lower()[:1].translate(_LETTERS)
-    return base if base.isalnum() or base == "'" else " "
+    decomposed = unicodedata.normalize("NFKD", char.casefold())
+    base = "".join(c for c in decomposed if not unicodedata.combining(c))[:1].lower()
+    base = base.translate(_LETTERS)
+    return base if base.isalnum() or base == "_" else " "
 
 
 def _fold_run(match: re.Match[str]) -> str:
     return "".join(map(_fold_char, match.group()))
 
 
-class _UnicodeFold(dict[int, str]):
-    """str.translate table for the rare text with letters beyond ASCII after folding."""
+class _FoldedUnicode(dict[int, str]):
+    """str.translate table for text that keeps letters beyond ASCII once folded: those are
+    folded already and stay; ASCII goes through `_ASCII_FOLD`."""
 
     def __missing__(self, code: int) -> str:
-        char = chr(code)
-        folded = char.lower()[:1] if char.isalnum() or char == "'" else " "
+        folded = chr(_ASCII_FOLD[code]) if code < 128 else chr(code)
         self[code] = folded
         return folded
 
 
-_UNICODE_FOLD = _UnicodeFold()
+_FOLDED_UNICODE = _FoldedUnicode()
 
 
 def fold_text(text: str) -> str:
     """`text` with every word folded and everything between words a space, same length as
     `text`, so ``fold_text(t)[i:j]`` is the folded form of ``t[i:j]``.
 
-    Words are runs of letters and digits; hyphens, apostrophes and punctuation separate
-    them; a possessive ``'s`` or ``’s`` disappears. Text should be NFC (as feeds and
-    extractors give it): a separately coded accent splits its word.
+    Words are runs of letters, digits and underscores (``\\w+``); anything else separates
+    them. Text should be NFC (as feeds and extractors give it): a separately coded accent
+    splits its word, and letters that fold to two (ß -> ss, ligatures) keep only the first.
     """
     if not text.isascii():
         text = _NON_ASCII.sub(_fold_run, text)
-    if text.isascii():
-        folded = text.encode("ascii").translate(_ASCII_FOLD).decode("ascii")
-    else:
-        folded = text.translate(_UNICODE_FOLD)
-    if "'" not in folded:
-        return folded
-    # Plain replaces, not a regex: they run in C. Punctuation is a space by now, so "'s "
-    # is a possessive at the end of a word.
-    folded = (folded + " ").replace("'s ", "   ")[:-1]
-    return folded.replace("'", " ")
+        if not text.isascii():
+            return text.translate(_FOLDED_UNICODE)
+    return text.encode("ascii").translate(_ASCII_FOLD).decode("ascii")
 
 
 def words_of(text: str) -> tuple[str, ...]:
@@ -112,12 +113,13 @@ def words_of(text: str) -> tuple[str, ...]:
 # ---------------------------------------------------------------------------------------------
 # The query tree: small frozen nodes; str() prints a canonical form that parses back equal.
 
-TermKind = Literal["word", "phrase", "prefix"]
+TermKind = Literal["word", "phrase", "prefix", "phrase_prefix"]
 
 
 @dataclass(frozen=True, slots=True)
 class Term:
-    """A word, an "exact phrase" or a prefix*, with `text` as written (no quotes or star)."""
+    """A word, an "exact phrase", a prefix* or a "phrase prefix"*, with `text` as written
+    (no quotes or star). A word with punctuation inside (``Putin-Trump``) is a phrase."""
 
     kind: TermKind
     text: str
@@ -126,10 +128,14 @@ class Term:
     def __post_init__(self) -> None:
         object.__setattr__(self, "words", words_of(self.text))
 
+    @property
+    def prefix(self) -> bool:
+        """Whether the last word matches any word it starts."""
+        return self.kind in ("prefix", "phrase_prefix")
+
     def __str__(self) -> str:
-        if self.kind == "phrase":
-            return f'"{self.text}"'
-        return f"{self.text}*" if self.kind == "prefix" else self.text
+        quoted = f'"{self.text}"' if self.kind in ("phrase", "phrase_prefix") else self.text
+        return quoted + "*" if self.prefix else quoted
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,12 +159,12 @@ class Not:
     child: Query
 
     def __str__(self) -> str:
-        return "NOT " + _wrapped(self.child, (And, Or, Near))
+        return "NOT " + _wrapped(self.child, (And, Or))
 
 
 @dataclass(frozen=True, slots=True)
 class Near:
-    """Both terms, either order, with at most `distance` words between them."""
+    """Both terms, either order, their first words at most `distance` words apart."""
 
     left: Term
     right: Term
@@ -184,15 +190,14 @@ D = TypeVar("D")
 
 def compile_query(query: Query, leaf: Callable[[Leaf], Callable[[D], bool]]) -> Callable[[D], bool]:
     """A predicate over documents of type D, built from `leaf`, which turns each term or
-    NEAR into a test. The matcher compiles each topic once this way."""
+    NEAR into a test."""
     if isinstance(query, Term | Near):
         return leaf(query)
     if isinstance(query, Not):
         inner = compile_query(query.child, leaf)
         return lambda doc: not inner(doc)
     parts = tuple(compile_query(child, leaf) for child in query.children)
-    # Plain loops: the matcher calls these for every candidate topic of every article, and
-    # they are several times faster than all()/any() over a generator.
+    # Plain loops: several times faster than all()/any() over a generator.
     if isinstance(query, And):
 
         def every(doc: D) -> bool:
@@ -248,24 +253,24 @@ def positive_terms(query: Query) -> tuple[Term, ...]:
 
 
 def matches_nothing_present(query: Query) -> bool:
-    """True when the query holds for an article containing none of its terms. Such a query
-    matches nearly everything, and a matcher that only looks at topics with a term present
-    would miss it: the parser refuses it."""
+    """True when the query holds for an article containing none of its terms (``NOT x``,
+    ``a OR NOT b``). Such a query can match nearly anything: a matcher that only looks at
+    topics with a term present must evaluate it for every article."""
     return evaluate(query, lambda _leaf: False)
 
 
 # ---------------------------------------------------------------------------------------------
-# Lexing.
+# Lexing: as the reference, a bare token runs to whitespace, a parenthesis or a quote.
 
 _OPERATORS = {"AND", "OR", "NOT"}
-_NEAR = re.compile(r"NEAR(?:/(\d*))?")
+_NEAR = re.compile(r"NEAR/(\d+)")
 _BARE = re.compile(r'[^\s()"]+')
 _MAX_DEPTH = 100  # nested groups and NOTs; deeper would exhaust Python's stack
 
 
 @dataclass(frozen=True, slots=True)
 class _Token:
-    kind: str  # WORD PHRASE PREFIX AND OR NOT MINUS NEAR ( ) END
+    kind: str  # WORD PHRASE PREFIX PHRASE_PREFIX AND OR NOT MINUS NEAR ( ) END
     text: str
     column: int  # 1-based
     distance: int = 0
@@ -283,16 +288,13 @@ def _lex(text: str) -> list[_Token]:
             pos += 1
         elif char == '"':
             pos = _lex_phrase(text, pos, tokens)
-        elif char == "-":
-            if pos + 1 >= len(text) or text[pos + 1].isspace() or text[pos + 1] == ")":
-                raise QueryError("expected a term after -", pos + 1)
-            tokens.append(_Token("MINUS", "-", pos + 1))
-            pos += 1
         else:
             match = _BARE.match(text, pos)
-            assert match is not None  # any other character starts a bare word
-            tokens.append(_bare_token(match.group(), pos + 1))
+            assert match is not None  # any other character starts a bare token
             pos = match.end()
+            if match.group() == "-" and not text.startswith(('"', "("), pos):
+                raise QueryError("expected a term after -", pos)
+            tokens.extend(_bare_tokens(match.group(), pos + 1 - len(match.group())))
     tokens.append(_Token("END", "", len(text) + 1))
     return tokens
 
@@ -304,26 +306,37 @@ def _lex_phrase(text: str, pos: int, tokens: list[_Token]) -> int:
     phrase = text[pos + 1 : end]
     if not words_of(phrase):
         raise QueryError("empty phrase: put words between the quotes", pos + 1)
+    if text.startswith("*", end + 1):  # "tax break"*: the last word is a prefix
+        tokens.append(_Token("PHRASE_PREFIX", phrase, pos + 1))
+        return end + 2
     tokens.append(_Token("PHRASE", phrase, pos + 1))
     return end + 1
 
 
-def _bare_token(word: str, column: int) -> _Token:
+def _bare_tokens(word: str, column: int) -> list[_Token]:
+    """The tokens of a bare run: an operator, or a term with perhaps a leading minus."""
     if word in _OPERATORS:
-        return _Token(word, word, column)
+        return [_Token(word, word, column)]
     near = _NEAR.fullmatch(word)
     if near:
-        if not near.group(1):
-            raise QueryError("NEAR needs a number, as in NEAR/5", column)
-        return _Token("NEAR", word, column, int(near.group(1)))
-    if word.startswith("NEAR/"):
-        raise QueryError("NEAR needs a number, as in NEAR/5", column)
+        return [_Token("NEAR", word, column, int(near.group(1)))]
+    if word == "-":  # right before a quote or a parenthesis (see _lex)
+        return [_Token("MINUS", "-", column)]
+    if word.startswith("-"):
+        # "-AND" is the word "and", not the operator: lex it as a phrase so that it prints
+        # back as NOT "AND". Further minuses are punctuation ("--a" is NOT a, as there).
+        body = word.lstrip("-")
+        term = _term_token(body, column + len(word) - len(body))
+        if body in _OPERATORS or _NEAR.fullmatch(body):
+            term = _Token("PHRASE", body, term.column)
+        return [_Token("MINUS", "-", column), term]
+    return [_term_token(word, column)]
+
+
+def _term_token(word: str, column: int) -> _Token:
     kind = "WORD"
     if word.endswith("*"):
-        kind, word = "PREFIX", word[:-1]
-    star = word.find("*")
-    if star >= 0:
-        raise QueryError("* can only end a word, as in hack*", column + star)
+        kind, word = "PREFIX", word.rstrip("*")
     if not words_of(word):
         raise QueryError(f"{word or '*'!r} has no letter or digit to search for", column)
     return _Token(kind, word, column)
@@ -332,8 +345,13 @@ def _bare_token(word: str, column: int) -> _Token:
 # ---------------------------------------------------------------------------------------------
 # Parsing: recursive descent, one method a precedence level.
 
-_TERM_KINDS: dict[str, TermKind] = {"WORD": "word", "PHRASE": "phrase", "PREFIX": "prefix"}
-_STARTS_OPERAND = {"WORD", "PHRASE", "PREFIX", "NOT", "MINUS", "("}
+_TERM_KINDS: dict[str, TermKind] = {
+    "WORD": "word",
+    "PHRASE": "phrase",
+    "PREFIX": "prefix",
+    "PHRASE_PREFIX": "phrase_prefix",
+}
+_STARTS_OPERAND = {*_TERM_KINDS, "NOT", "MINUS", "("}
 
 
 class _Parser:
@@ -341,7 +359,6 @@ class _Parser:
         self.tokens = tokens
         self.pos = 0
         self.depth = 0
-        self.columns: dict[int, int] = {}  # id(node) -> column where it starts
 
     @property
     def peek(self) -> _Token:
@@ -351,10 +368,6 @@ class _Parser:
         token = self.tokens[self.pos]
         self.pos += 1
         return token
-
-    def placed(self, node: Query, column: int) -> Query:
-        self.columns[id(node)] = column
-        return node
 
     def parse(self) -> Query:
         if self.peek.kind == "END":
@@ -367,48 +380,46 @@ class _Parser:
         return query
 
     def parse_or(self) -> Query:
-        column = self.peek.column
         children = [self.parse_and()]
         while self.peek.kind == "OR":
             self.take()
             children.append(self.parse_and())
-        return children[0] if len(children) == 1 else self.placed(Or(tuple(children)), column)
+        return children[0] if len(children) == 1 else Or(tuple(children))
 
     def parse_and(self) -> Query:
-        column = self.peek.column
-        children = [self.parse_near()]
+        children = [self.parse_unary()]
         while self.peek.kind == "AND" or self.peek.kind in _STARTS_OPERAND:
             if self.peek.kind == "AND":
                 self.take()
-            children.append(self.parse_near())
-        return children[0] if len(children) == 1 else self.placed(And(tuple(children)), column)
-
-    def parse_near(self) -> Query:
-        left = self.parse_unary()
-        if self.peek.kind != "NEAR":
-            return left
-        near = self.take()
-        right = self.parse_unary()
-        if not isinstance(left, Term) or not isinstance(right, Term):
-            raise QueryError("NEAR takes a word, phrase or prefix on each side", near.column)
-        if self.peek.kind == "NEAR":
-            raise QueryError("NEAR cannot be chained: join two NEARs with AND", self.peek.column)
-        return self.placed(Near(left, right, near.distance), self.columns[id(left)])
+            children.append(self.parse_unary())
+        return children[0] if len(children) == 1 else And(tuple(children))
 
     def parse_unary(self) -> Query:
         if self.peek.kind not in ("NOT", "MINUS"):
-            return self.parse_primary()
+            return self.parse_near()
         operator = self.take()
         self.enter(operator)
         child = self.parse_unary()
         self.depth -= 1
-        return self.placed(Not(child), operator.column)
+        return Not(child)
+
+    def parse_near(self) -> Query:
+        left = self.parse_primary()
+        if self.peek.kind != "NEAR":
+            return left
+        near = self.take()
+        right = self.parse_primary()
+        if not isinstance(left, Term) or not isinstance(right, Term):
+            raise QueryError("NEAR takes a word, phrase or prefix on each side", near.column)
+        if self.peek.kind == "NEAR":
+            raise QueryError("NEAR cannot be chained: join two NEARs with AND", self.peek.column)
+        return Near(left, right, near.distance)
 
     def parse_primary(self) -> Query:
         token = self.peek
         if token.kind in _TERM_KINDS:
             self.take()
-            return self.placed(Term(_TERM_KINDS[token.kind], token.text), token.column)
+            return Term(_TERM_KINDS[token.kind], token.text)
         if token.kind == "(":
             return self.parse_group()
         raise self.missing_term(token)
@@ -442,20 +453,4 @@ class _Parser:
 
 def parse_query(text: str) -> Query:
     """The query tree of `text`, or QueryError with a 1-based column and what was wrong."""
-    parser = _Parser(_lex(text))
-    query = parser.parse()
-    if matches_nothing_present(query):
-        raise _only_negative(query, parser.columns)
-    return query
-
-
-def _only_negative(query: Query, columns: dict[int, int]) -> QueryError:
-    if isinstance(query, Or):
-        for branch in query.children:
-            if matches_nothing_present(branch):
-                return QueryError(
-                    "every OR alternative needs a positive term (this one matches articles "
-                    "that contain none of its words)",
-                    columns.get(id(branch), 1),
-                )
-    return QueryError("a query needs at least one positive term", columns.get(id(query), 1))
+    return _Parser(_lex(text)).parse()
