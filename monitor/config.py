@@ -92,7 +92,7 @@ class MonitorSettings(_Strict):
     http: str | None = None  # "127.0.0.1:9108": health and metrics endpoint; off when unset
     fetch_timeout: Duration = timedelta(seconds=60)
     max_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
-    max_connections: int = Field(default=32, ge=1, le=1000)
+    max_connections: int = Field(default=64, ge=1, le=1000)
     max_per_host: int = Field(default=4, ge=1, le=100)
     delivery_max_age: Duration = timedelta(hours=24)
     pause_after: Duration = timedelta(days=3)  # a feed failing this long is paused

@@ -41,8 +41,7 @@ from monitor.store.alerts import record_alert
 from monitor.store.db import Database
 
 STORY_WINDOW = timedelta(days=30)  # a statement can join a story touched this recently
-FEED_CONCURRENCY = 16
-PAGE_CONCURRENCY = 8
+PAGE_CONCURRENCY = 8  # pages of one feed fetched at once
 
 
 def fetch_settings(settings: Settings) -> FetchSettings:
@@ -201,7 +200,9 @@ class Refresher:
         self.rng = rng or random.Random()
         self.settings = settings
         self.detection = Detection(settings)
-        self._feed_slots = asyncio.Semaphore(FEED_CONCURRENCY)
+        # feeds in flight at once: as many as connections, since a feed mostly waits on the
+        # network (a slow one holds its slot until fetch_timeout); per-host caps are the fetcher's
+        self._feed_slots = asyncio.Semaphore(settings.monitor.max_connections)
         self._page_slots = asyncio.Semaphore(PAGE_CONCURRENCY)
 
     def reconfigure(self, settings: Settings) -> None:
