@@ -27,7 +27,7 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import cached_property
-from itertools import chain, compress
+from itertools import chain
 from operator import itemgetter
 from typing import Literal
 
@@ -65,10 +65,10 @@ class _Pattern:
     prefix: bool
 
     def regex(self) -> re.Pattern[str]:
-        """Every occurrence in a folded field (words separated by spaces), overlapping ones
-        too (a lookahead), each from the space before it to the end of its last word."""
+        """Occurrences in a folded field (where words are separated by spaces), each with
+        the space before it: a literal start lets the regex engine scan fast."""
         body = " +".join(re.escape(w) for w in self.words)
-        return re.compile(f"(?=( {body}" + ("[^ ]*))" if self.prefix else ")(?= ))"))
+        return re.compile(f" {body}" + ("[^ ]*" if self.prefix else "(?= )"))
 
 
 class _Field:
@@ -81,8 +81,15 @@ class _Field:
         self.present: set[int] = set()  # pattern ids
 
     def spans(self, regex: re.Pattern[str]) -> list[Span]:
-        # folded[i + 1] is original[i]; a match starts at the space before its first word
-        return [(m.start(1), m.end(1) - 1) for m in regex.finditer(self.folded)]
+        """Every occurrence, overlapping ones too ("a a" twice in "a a a"), as the reference
+        counts them for NEAR. folded[i + 1] is original[i], and a match starts at the space
+        before its first word."""
+        found = []
+        match = regex.search(self.folded)
+        while match:
+            found.append((match.start(), match.end() - 1))
+            match = regex.search(self.folded, match.start() + 1)
+        return found
 
     @cached_property
     def word_starts(self) -> list[int]:
@@ -94,12 +101,13 @@ class _Field:
 
 
 class _Sentences:
-    """The sentence around a hit, split only for paragraphs that have hits (pysbd is slow)."""
+    """The sentence around a hit, split only for paragraphs that have hits (pysbd is slow),
+    each paragraph once however many hits it has."""
 
     def __init__(self, name: FieldName, original: str) -> None:
         self.name = name
         self.original = original
-        self.cache: dict[Span, str] = {}
+        self.split: dict[int, list[textspans.Span]] = {}  # paragraph index -> its sentences
 
     @cached_property
     def paragraphs(self) -> list[textspans.Span]:
@@ -112,16 +120,17 @@ class _Sentences:
     def at(self, span: Span) -> str:
         if self.name == "title":  # a title is one sentence
             return self.original.strip()
-        if span not in self.cache:
-            self.cache[span] = self._find(span)
-        return self.cache[span]
-
-    def _find(self, span: Span) -> str:
         index = bisect_right(self.paragraph_starts, span[0]) - 1
-        if index >= 0 and span[0] <= self.paragraphs[index].end:
-            para = self.paragraphs[index]
-            return textspans.sentence_at(para.text, span[0] - para.start, span[1] - para.start)
-        return textspans.sentence_at(self.original, *span)
+        if index < 0 or span[0] > self.paragraphs[index].end:
+            return textspans.sentence_at(self.original, *span)
+        para = self.paragraphs[index]
+        if index not in self.split:
+            self.split[index] = textspans.sentences(para.text)
+        offset = span[0] - para.start
+        for sentence in self.split[index]:
+            if sentence.start <= offset < max(sentence.end, sentence.start + 1):
+                return sentence.text
+        return para.text
 
 
 class _Article:
@@ -133,6 +142,7 @@ class _Article:
         self.patterns = patterns
         self.sentences = {f.name: _Sentences(f.name, f.original) for f in fields}
         self.spans_cache: dict[tuple[FieldName, int], list[Span]] = {}
+        self.hits_cache: dict[tuple[int, str], tuple[TermHit, ...]] = {}
 
     def spans(self, field: _Field, pattern_id: int) -> list[Span]:
         key = (field.name, pattern_id)
@@ -156,24 +166,37 @@ class _Article:
                     return True
         return False
 
-    def hits(self, pattern_id: int, written: str) -> list[TermHit]:
-        return [
-            TermHit(written, field.name, start, end, self.sentences[field.name].at((start, end)))
-            for field in self.fields
-            for start, end in self.spans(field, pattern_id)
-        ]
+    def hits(self, pattern_id: int, written: str) -> tuple[TermHit, ...]:
+        """The hits of a pattern as written in a topic; topics sharing a term share them."""
+        key = (pattern_id, written)
+        if key not in self.hits_cache:
+            self.hits_cache[key] = tuple(
+                TermHit(
+                    written, field.name, start, end, self.sentences[field.name].at((start, end))
+                )
+                for field in self.fields
+                for start, end in self.spans(field, pattern_id)
+            )
+        return self.hits_cache[key]
 
 
 class _Patterns:
-    """Every distinct term of every topic, in one automaton run over an article's words."""
+    """Every distinct term of every topic, found with one automaton run over a field.
+
+    The automaton's keys are " word " for a word and " pre" for a prefix: run over the folded
+    field, where words are separated by spaces, the spaces make them match whole words. A
+    phrase has its longest word (likely its rarest) as a key, and is confirmed with its
+    regex only in fields where that word occurs, so the field needs no normalising first.
+    """
 
     def __init__(self) -> None:
         self.ids: dict[_Pattern, int] = {}
         self.patterns: list[_Pattern] = []
-        # " word " for a word, " pre" for a prefix, " two words " for a phrase: run over the
-        # field's words joined by single spaces, the spaces make keys match whole words.
         self.automaton: ahocorasick.Automaton | None = None
         self.regexes: dict[int, re.Pattern[str]] = {}
+        self.direct: list[tuple[int, ...]] = []  # key id -> patterns found with it
+        self.anchored: list[tuple[int, ...]] = []  # key id -> phrases to confirm
+        self.anchors: frozenset[int] = frozenset()  # key ids that anchor some phrase
 
     def id_of(self, term: Term) -> int:
         pattern = _Pattern(term.words, term.prefix)
@@ -188,22 +211,38 @@ class _Patterns:
         return self.regexes[pattern_id]
 
     def build(self) -> None:
-        automaton = ahocorasick.Automaton()
+        direct: dict[str, list[int]] = {}
+        anchored: dict[str, list[int]] = {}
         for pattern_id, pattern in enumerate(self.patterns):
-            key = " " + " ".join(pattern.words) + ("" if pattern.prefix else " ")
-            automaton.add_word(key, pattern_id)
-        if len(automaton):
+            if len(pattern.words) == 1:
+                key = f" {pattern.words[0]}" + ("" if pattern.prefix else " ")
+                direct.setdefault(key, []).append(pattern_id)
+            else:
+                whole = pattern.words[:-1] if pattern.prefix else pattern.words
+                anchored.setdefault(f" {max(whole, key=len)} ", []).append(pattern_id)
+        keys = list(dict.fromkeys([*direct, *anchored]))
+        self.direct = [tuple(direct.get(key, ())) for key in keys]
+        self.anchored = [tuple(anchored.get(key, ())) for key in keys]
+        self.anchors = frozenset(i for i, found in enumerate(self.anchored) if found)
+        automaton = ahocorasick.Automaton()
+        for key_id, key in enumerate(keys):
+            automaton.add_word(key, key_id)
+        if keys:
             automaton.make_automaton()
             self.automaton = automaton
 
     def scan(self, name: FieldName, original: str) -> _Field:
         """The field with every pattern present in it found."""
         field = _Field(name, original)
-        if self.automaton is not None:
-            # Words joined by single spaces, so a phrase matches whatever separated its
-            # words; where it occurs is found later in `folded`, and only for hits.
-            words = " " + " ".join(field.folded.split()) + " "
-            field.present.update(map(_value, self.automaton.iter(words)))
+        if self.automaton is None:
+            return field
+        found = set(map(_value, self.automaton.iter(field.folded)))
+        field.present = set(chain.from_iterable(map(self.direct.__getitem__, found)))
+        anchors = found & self.anchors
+        if anchors:
+            for pattern_id in set(chain.from_iterable(map(self.anchored.__getitem__, anchors))):
+                if self.regex(pattern_id).search(field.folded):
+                    field.present.add(pattern_id)
         return field
 
 
@@ -342,41 +381,32 @@ def _compile_topic(name: str, query: str | Query, patterns: _Patterns) -> _Topic
 
 
 class _Index:
-    """Clauses shared by all topics, and each topic under its rarest clause."""
+    """Each topic under the patterns of its rarest clause, with the rest of its clauses."""
 
-    def __init__(self, topics: list[_Topic], pattern_count: int) -> None:
-        ids: dict[frozenset[int], int] = {}
-        clauses_of: list[list[int]] = [[] for _ in range(pattern_count)]
-        triggered: dict[int, list[int]] = {}  # clause id -> topics indexed under it
-        self.required: list[frozenset[int]] = []  # per topic: clause ids
+    def __init__(self, topics: list[_Topic]) -> None:
+        by_trigger: dict[int, list[int]] = {}  # pattern id -> topics it may trigger
         always: list[int] = []
         for index, topic in enumerate(topics):
-            for clause in topic.clauses:
-                if clause not in ids:
-                    ids[clause] = len(ids)
-                    for pattern_id in clause:
-                        clauses_of[pattern_id].append(ids[clause])
-            self.required.append(frozenset(ids[c] for c in topic.clauses))
-            if topic.clauses:
-                triggered.setdefault(ids[topic.clauses[0]], []).append(index)
-            else:
+            if not topic.clauses:
                 always.append(index)
-        self.clauses_of = [tuple(found) for found in clauses_of]
-        self.triggered = {clause_id: tuple(found) for clause_id, found in triggered.items()}
-        self.triggering = frozenset(self.triggered)
+            for pattern_id in topic.clauses[0] if topic.clauses else ():
+                by_trigger.setdefault(pattern_id, []).append(index)
+        self.by_trigger = {pattern_id: tuple(found) for pattern_id, found in by_trigger.items()}
+        self.triggering = frozenset(self.by_trigger)
+        self.rest = [topic.clauses[1:] for topic in topics]
         self.always = tuple(always)
 
     def passing(self, present: set[int]) -> list[int]:
         """Topics with every clause satisfied by the patterns present, and those always
-        evaluated, in compile order."""
-        satisfied = set(chain.from_iterable(map(self.clauses_of.__getitem__, present)))
-        candidates = list(
-            chain.from_iterable(map(self.triggered.__getitem__, satisfied & self.triggering))
-        )
-        required = map(self.required.__getitem__, candidates)
-        passed = list(compress(candidates, map(satisfied.issuperset, required)))
-        if self.always:
-            passed.extend(self.always)
+        evaluated, in compile order. Only topics whose rarest clause is satisfied cost
+        anything, and each of those one C-level pass over its other clauses."""
+        triggered = present & self.triggering
+        if not triggered:
+            return list(self.always)
+        candidates = set(chain.from_iterable(map(self.by_trigger.__getitem__, triggered)))
+        rest, disjoint = self.rest, present.isdisjoint
+        passed = [index for index in candidates if not any(map(disjoint, rest[index]))]
+        passed.extend(self.always)
         passed.sort()
         return passed
 
@@ -387,7 +417,7 @@ class Matcher:
     def __init__(self, topics: list[_Topic], patterns: _Patterns) -> None:
         self._topics = topics
         self._patterns = patterns
-        self._index = _Index(topics, len(patterns.patterns))
+        self._index = _Index(topics)
 
     @classmethod
     def compile(cls, topics: Mapping[str, str | Query]) -> Matcher:

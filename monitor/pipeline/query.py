@@ -37,6 +37,7 @@ letter, digit or underscore separates words, so ``Trump's`` is the phrase "trump
 
 from __future__ import annotations
 
+import codecs
 import re
 import unicodedata
 from collections.abc import Callable, Iterator
@@ -90,6 +91,24 @@ class _FoldedUnicode(dict[int, str]):
 _FOLDED_UNICODE = _FoldedUnicode()
 
 
+class _BeyondAscii(Exception):
+    """A run of text folds to letters beyond ASCII (Cyrillic, Greek...)."""
+
+
+def _fold_unencodable(error: UnicodeError) -> tuple[str, int]:
+    """Codec error handler: each run of non-ASCII characters folded, when it folds to ASCII.
+    The encoder finds the runs in C, several times faster than a regex does."""
+    if not isinstance(error, UnicodeEncodeError):
+        raise error
+    folded = "".join(map(_fold_char, error.object[error.start : error.end]))
+    if not folded.isascii():
+        raise _BeyondAscii
+    return folded, error.end
+
+
+codecs.register_error("news-monitor-fold", _fold_unencodable)
+
+
 def fold_text(text: str) -> str:
     """`text` with every word folded and everything between words a space, same length as
     `text`, so ``fold_text(t)[i:j]`` is the folded form of ``t[i:j]``.
@@ -98,11 +117,11 @@ def fold_text(text: str) -> str:
     them. Text should be NFC (as feeds and extractors give it): a separately coded accent
     splits its word, and letters that fold to two (ß -> ss, ligatures) keep only the first.
     """
-    if not text.isascii():
-        text = _NON_ASCII.sub(_fold_run, text)
-        if not text.isascii():
-            return text.translate(_FOLDED_UNICODE)
-    return text.encode("ascii").translate(_ASCII_FOLD).decode("ascii")
+    try:
+        raw = text.encode("ascii", "news-monitor-fold")
+    except _BeyondAscii:
+        return _NON_ASCII.sub(_fold_run, text).translate(_FOLDED_UNICODE)
+    return raw.translate(_ASCII_FOLD).decode("ascii")
 
 
 def words_of(text: str) -> tuple[str, ...]:
