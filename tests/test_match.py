@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 
 from monitor.errors import QueryError
 from monitor.models import Match
+from monitor.pipeline import text as textspans
 from monitor.pipeline.match import Matcher
 from monitor.pipeline.query import (
     And,
@@ -312,3 +313,19 @@ def test_hits_are_the_terms_folded_in_the_original(query: Query, text: str) -> N
 def test_near_agrees_with_naive_evaluation(near: Near, text: str) -> None:
     found = Matcher.compile({"t": near}).match("", text)
     assert bool(found) is naive_matches(near, "", text)
+
+
+PARAGRAPHS = st.lists(
+    st.lists(st.tuples(_WORDS, st.sampled_from([" ", ". ", ", ", "? "])), min_size=1, max_size=8),
+    max_size=4,
+).map(lambda paras: "\n\n".join("".join(w + s for w, s in para) for para in paras))
+
+
+@settings(max_examples=100, deadline=None)
+@given(PARAGRAPHS)
+def test_hit_sentences_are_those_text_finds(text: str) -> None:
+    # the matcher finds a hit's paragraph from the line breaks around it; text.sentence_at
+    # splits the whole text: both must give the same sentence
+    for match in Matcher.compile({"t": "putin OR trump* OR bid"}).match("", text):
+        for hit in match.hits:
+            assert hit.sentence == textspans.sentence_at(text, hit.start, hit.end)

@@ -23,7 +23,8 @@ text as one run of words).
 from __future__ import annotations
 
 import re
-from bisect import bisect_left, bisect_right
+from bisect import bisect_left
+from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import cached_property
@@ -54,6 +55,9 @@ FieldName = Literal["title", "text"]
 _value = itemgetter(1)  # of an automaton's (end, value) match
 Span = tuple[int, int]  # start, end in the field's original text
 _WORD = re.compile(r"[^ ]+")
+# Up to this many phrases to confirm in a field, a regex search each is cheaper than
+# joining the field's words once for substring searches.
+_FEW_PHRASES = 8
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,36 +105,32 @@ class _Field:
 
 
 class _Sentences:
-    """The sentence around a hit, split only for paragraphs that have hits (pysbd is slow),
-    each paragraph once however many hits it has."""
+    """The sentence around a hit. Only paragraphs with hits are split (pysbd is slow), each
+    once however many hits it has. A paragraph is the line around the hit, as
+    `text.paragraphs` has it, found without splitting the whole field."""
 
     def __init__(self, name: FieldName, original: str) -> None:
         self.name = name
         self.original = original
-        self.split: dict[int, list[textspans.Span]] = {}  # paragraph index -> its sentences
-
-    @cached_property
-    def paragraphs(self) -> list[textspans.Span]:
-        return textspans.paragraphs(self.original)
-
-    @cached_property
-    def paragraph_starts(self) -> list[int]:
-        return [p.start for p in self.paragraphs]
+        # where the line starts -> where its paragraph starts, the paragraph, its sentences
+        self.split: dict[int, tuple[int, str, list[textspans.Span]]] = {}
 
     def at(self, span: Span) -> str:
         if self.name == "title":  # a title is one sentence
             return self.original.strip()
-        index = bisect_right(self.paragraph_starts, span[0]) - 1
-        if index < 0 or span[0] > self.paragraphs[index].end:
-            return textspans.sentence_at(self.original, *span)
-        para = self.paragraphs[index]
-        if index not in self.split:
-            self.split[index] = textspans.sentences(para.text)
-        offset = span[0] - para.start
-        for sentence in self.split[index]:
+        line_start = self.original.rfind("\n", 0, span[0]) + 1
+        if line_start not in self.split:
+            line_end = self.original.find("\n", span[0])
+            line = self.original[line_start : line_end if line_end >= 0 else None]
+            start = line_start + len(line) - len(line.lstrip())
+            paragraph = line.strip()
+            self.split[line_start] = (start, paragraph, textspans.sentences(paragraph))
+        start, paragraph, sentences = self.split[line_start]
+        offset = span[0] - start
+        for sentence in sentences:
             if sentence.start <= offset < max(sentence.end, sentence.start + 1):
                 return sentence.text
-        return para.text
+        return paragraph
 
 
 class _Article:
@@ -197,6 +197,7 @@ class _Patterns:
         self.direct: list[tuple[int, ...]] = []  # key id -> patterns found with it
         self.anchored: list[tuple[int, ...]] = []  # key id -> phrases to confirm
         self.anchors: frozenset[int] = frozenset()  # key ids that anchor some phrase
+        self.keys: list[str] = []  # pattern id -> its words as they appear joined
 
     def id_of(self, term: Term) -> int:
         pattern = _Pattern(term.words, term.prefix)
@@ -213,13 +214,19 @@ class _Patterns:
     def build(self) -> None:
         direct: dict[str, list[int]] = {}
         anchored: dict[str, list[int]] = {}
+        # How many phrases each word is in: "Energy" in a hundred company names would make
+        # a poor anchor, confirming a hundred phrases in every article about energy.
+        shared = Counter(chain.from_iterable(set(p.words) for p in self.patterns))
         for pattern_id, pattern in enumerate(self.patterns):
             if len(pattern.words) == 1:
                 key = f" {pattern.words[0]}" + ("" if pattern.prefix else " ")
                 direct.setdefault(key, []).append(pattern_id)
             else:
                 whole = pattern.words[:-1] if pattern.prefix else pattern.words
-                anchored.setdefault(f" {max(whole, key=len)} ", []).append(pattern_id)
+                anchor = min(whole, key=lambda w: (w in _COMMON, shared[w], -len(w)))
+                anchored.setdefault(f" {anchor} ", []).append(pattern_id)
+        # " two words " (" two wo" for a prefix), to confirm a phrase in joined words
+        self.keys = [" " + " ".join(p.words) + ("" if p.prefix else " ") for p in self.patterns]
         keys = list(dict.fromkeys([*direct, *anchored]))
         self.direct = [tuple(direct.get(key, ())) for key in keys]
         self.anchored = [tuple(anchored.get(key, ())) for key in keys]
@@ -240,10 +247,18 @@ class _Patterns:
         field.present = set(chain.from_iterable(map(self.direct.__getitem__, found)))
         anchors = found & self.anchors
         if anchors:
-            for pattern_id in set(chain.from_iterable(map(self.anchored.__getitem__, anchors))):
-                if self.regex(pattern_id).search(field.folded):
-                    field.present.add(pattern_id)
+            phrases = set(chain.from_iterable(map(self.anchored.__getitem__, anchors)))
+            field.present.update(self._confirmed(phrases, field.folded))
         return field
+
+    def _confirmed(self, phrases: set[int], folded: str) -> list[int]:
+        """The phrases that occur in the field: a regex search each, or when there are
+        many, a substring search each in the field's words joined by single spaces."""
+        if len(phrases) <= _FEW_PHRASES:
+            return [p for p in phrases if self.regex(p).search(folded)]
+        words = " " + " ".join(folded.split()) + " "
+        keys = self.keys
+        return [p for p in phrases if keys[p] in words]
 
 
 # ---------------------------------------------------------------------------------------------
