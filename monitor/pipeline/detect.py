@@ -15,7 +15,7 @@ headline. Opinion, analysis and review pieces report nothing.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from monitor.models import Kind, Match, Statement
@@ -78,6 +78,7 @@ class Cue:
     media: bool = False  # an outlet's own report or anonymous sources
     verb: bool = False  # the party is the subject in front of it
     weak: bool = False  # a headline's bare negation: yields to an explicit claim verb
+    quoted: bool = False  # inside quotation marks: the quoted words, not the reporter's verb
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,6 +99,7 @@ class _Patterns:
     object_verb: re.Pattern[str]
     report_object: re.Pattern[str]
     non_denial_object: re.Pattern[str]
+    refusal_object: re.Pattern[str]
     denial_phrase: re.Pattern[str]
     headline_denial: re.Pattern[str]
     media_claim: re.Pattern[str]
@@ -127,6 +129,13 @@ def _patterns(lexicon: Lexicon) -> _Patterns:
         ),
         non_denial_object=re.compile(
             rf"^\s*(?:{_alternation(lexicon.non_denial_objects)})\b", re.I
+        ),
+        # up to five words ("state Senate candidate Garrett Pruitt a") before what is refused,
+        # none of them a report or a that-clause
+        refusal_object=re.compile(
+            rf"^\s*(?:(?!(?:that|reports?|claims?|rumou?rs?|allegations?)\b)[\w'.-]+\s+){{0,5}}?"
+            rf"(?:a |an |the )?(?:{_alternation(lexicon.refusal_objects)})\b",
+            re.I,
         ),
         denial_phrase=words(lexicon.denial_phrases),
         headline_denial=re.compile(
@@ -186,7 +195,7 @@ def _denial_cues(
     cues = _phrase_cues(sentence, pats, traps, headline)
     for m in pats.deny_verb.finditer(sentence):
         rest = sentence[m.end() :]
-        if _inside(*m.span(), traps) or pats.non_denial_object.match(rest):
+        if _inside(*m.span(), traps) or pats.refusal_object.match(rest):
             continue
         if _is_hedged(sentence, m.start(), pats, negators=True):
             continue
@@ -238,7 +247,12 @@ def find_cues(
     pats = _patterns(lexicon)
     traps = _spans(pats.trap, sentence)
     cues = _denial_cues(sentence, pats, traps, headline) + _claim_cues(sentence, pats, traps)
-    live = [c for c in cues if not _in_background(sentence, c.start, c.end, pats)]
+    quotes = [(start, end) for start, end, _ in _quotes(sentence)]
+    live = [
+        replace(c, quoted=_inside(c.start, c.end, quotes))
+        for c in cues
+        if not _in_background(sentence, c.start, c.end, pats)
+    ]
     # a hedged or old denial ("may deny", "had denied") makes the sentence about it, not one
     verbs = [*pats.deny_verb.finditer(sentence)] + [
         m
@@ -248,9 +262,17 @@ def find_cues(
     hedged = any(
         not any(c.start == m.start() for c in live)
         for m in verbs
-        if not pats.non_denial_object.match(sentence[m.end() :]) and not _inside(*m.span(), traps)
+        if not _refuses(m, sentence, pats) and not _inside(*m.span(), traps)
     )
     return sorted(live, key=lambda c: c.start), bool(traps) or hedged
+
+
+def _refuses(verb: re.Match[str], sentence: str, pats: _Patterns) -> bool:
+    """Whether a denial verb takes a thing granted or refused, not a report."""
+    rest = sentence[verb.end() :]
+    if pats.deny_verb.fullmatch(verb.group(0)):
+        return bool(pats.refusal_object.match(rest))
+    return bool(pats.non_denial_object.match(rest))
 
 
 def _pick(cues: list[Cue]) -> Cue | None:
@@ -258,7 +280,8 @@ def _pick(cues: list[Cue]) -> Cue | None:
     set phrase: its subject is the party ("'Pure fiction': Kremlin denies ...")."""
     denials = [c for c in cues if c.kind == "denial" and not c.weak]
     verbs = [c for c in denials if c.verb]
-    ranked = verbs or denials or [c for c in cues if c.kind == "claim"] or cues
+    claims = [c for c in cues if c.kind == "claim"]
+    ranked = verbs or denials or sorted(claims, key=lambda c: c.quoted) or cues
     return ranked[0] if ranked else None
 
 
@@ -270,10 +293,15 @@ def _quotes(sentence: str) -> list[tuple[int, int, str]]:
 
 
 def _subject_before(sentence: str, end: int) -> str:
-    """The noun phrase in front of a verb: the clause's subject."""
-    clause = _CLAUSE_BREAK.split(sentence[:end])[-1]
-    clause = _TRAILING_FILLER.sub("", clause)
-    return clause.strip()
+    """The noun phrase in front of a verb: the clause's subject. In "the minister, Lucia
+    Ferrante, told" the clause is empty and the name is the appositive before it."""
+    clauses = _CLAUSE_BREAK.split(sentence[:end])
+    clause = _TRAILING_FILLER.sub("", clauses[-1]).strip()
+    if not clause and len(clauses) >= 2 and sentence[:end].rstrip().endswith(","):
+        named = clauses[-2].strip()
+        if re.fullmatch(r"(?:[A-Z][\w'.-]*\s*){1,4}", named):
+            return named
+    return clause
 
 
 def _headline_speaker(sentence: str) -> str | None:

@@ -57,7 +57,8 @@ _REPORT_OBJECTS = (
     r"it",
 )
 
-# Objects that make a denial verb mean something else (courts, borders, bids).
+# Objects that make "reject" or "dismiss" mean something else (courts, bids, proposals):
+# rejecting a plan is a decision, denying a plan is a denial that it exists.
 _NON_DENIAL_OBJECTS = (
     r"bail",
     r"entry",
@@ -69,6 +70,23 @@ _NON_DENIAL_OBJECTS = (
     r"|petition|bid|offer|proposal|plan|calls? for)",
     r"(?:a |the )?(?:chance|opportunity|place|spot|service|treatment|care|benefits?)",
     r"(?:him|her|them|us|me|it) (?:entry|access|bail|a visa)",
+)
+
+# What "deny" refuses rather than denies, a few words on ("denied Talvik a permit",
+# "denied bail"): granting things, never reports.
+_REFUSAL_OBJECTS = (
+    r"bail",
+    r"entry",
+    r"access",
+    r"visas?",
+    r"permits?",
+    r"permission",
+    r"licen[cs]es?",
+    r"parole",
+    r"asylum",
+    r"citizenship",
+    r"funding",
+    r"(?:an? |the |his |her |their )?(?:appeal|motion|request|application|plea|petition)s?",
 )
 
 # Set phrases that carry a denial wherever they stand in a headline or lead.
@@ -311,6 +329,7 @@ class Lexicon:
     object_verbs: tuple[str, ...] = _OBJECT_VERBS
     report_objects: tuple[str, ...] = _REPORT_OBJECTS
     non_denial_objects: tuple[str, ...] = _NON_DENIAL_OBJECTS
+    refusal_objects: tuple[str, ...] = _REFUSAL_OBJECTS
     denial_phrases: tuple[str, ...] = _DENIAL_PHRASES
     headline_denials: tuple[str, ...] = _HEADLINE_DENIALS
     media_claim_cues: tuple[str, ...] = _MEDIA_CLAIM_CUES

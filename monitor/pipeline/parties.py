@@ -338,7 +338,9 @@ def _full_names(text: str) -> dict[str, str]:
     "Dana Whitlock"). Only the body: title-case headlines would glue verbs to names."""
     counts: dict[str, int] = {}
     # a run stops at a sentence's end ("... Agency. She said"), not at "U.S." or "St."
-    runs = [p for run in _CAP_RUN.findall(text) for p in re.split(r"(?<=[a-z]{3})\.\s+", run)]
+    runs = [
+        p for run in _CAP_RUN.findall(text) for p in re.split(r"(?:(?<=[a-z]{3})|(?<=\d))\.\s+", run)
+    ]
     for run in runs:
         for name in _split_roles(re.sub(r"^(?:The|A|An)\s+", "", run.rstrip("."))):
             words = name.split()
