@@ -62,6 +62,18 @@ _TRAILING_ATTRIBUTION = re.compile(
     r"|(?P<whom>[\w'. -]{2,60}?)\s+(?:says?|said))\s*$",
     re.I,
 )
+# A cue-less headline that attributes its assertion: "Kessaria says envoy has left",
+# "Reactor shut after leak, campaigners say", "Pruitt doubles down: 'They are ...'".
+_HEADLINE_SAYS = re.compile(
+    r"^(?P<who>(?:[\w'.-]+\s+){0,5}?[\w'.-]+)\s+(?:says?|tells?|warns?)\s+(?P<what>\S.*)$", re.I
+)
+_TRAILING_SAYS = re.compile(
+    r"^(?P<what>.+?),\s*(?P<who>(?:[\w'.-]+\s+){0,4}?[\w'.-]+)\s+(?:says?|said|warns?|tells?\s.*)$",
+    re.I,
+)
+_SPEAKER_THEN_QUOTE = re.compile(
+    r"^(?P<who>[A-Z][\w'.-]*(?:\s+[A-Z][\w'.-]*){0,3})\s+[a-z][^:]{0,60}:\s*['\"]"
+)
 _HEADLINE_LABEL = re.compile(
     r"^(?:report|exclusive|breaking|update|watch|video|live|just in)$", re.I
 )
@@ -434,6 +446,22 @@ def _plain_claim(title: str, match: Match | None, lexicon: Lexicon) -> Finding |
     return Finding("claim", cue, title, "", None, True)
 
 
+def _attributed_claim(title: str) -> Finding | None:
+    """A cue-less headline that names who asserts it is that party's claim."""
+    if title.rstrip().endswith("?"):
+        return None
+    speaker = _headline_speaker(title)
+    m = _SPEAKER_THEN_QUOTE.match(title)
+    who = speaker or (m.group("who") if m else None)
+    if who is None:
+        says = _TRAILING_SAYS.match(title) or _HEADLINE_SAYS.match(title)
+        if says is None or not says.group("who")[:1].strip():
+            return None
+        who = says.group("who")
+    cue = Cue("claim", 0, 0, "says", verb=True)
+    return Finding("claim", cue, title, who, None, True)
+
+
 def _leading_finding(
     title: str, lead: list[str], text: str, match: Match | None, lexicon: Lexicon, body: bool
 ) -> tuple[Finding | None, list[Finding]]:
@@ -453,14 +481,15 @@ def _leading_finding(
         return head, support
     if _patterns(lexicon).soft_news.search(title):
         return None, []  # a match report or a bout: the lead's quotes are not the news
+    attributed = _attributed_claim(title) if _about_topic(title, text, match, True) else None
     if body and lead:
         first_lead, lead_trapped = _finding(lead[0], lexicon, in_title=False)
         if lead_trapped and first_lead is None:
             return None, []
         if support:
             return support[0], support[1:]
-        return None, []
-    return _plain_claim(title, match, lexicon), []
+        return attributed, []
+    return attributed or _plain_claim(title, match, lexicon), []
 
 
 def _party(finding: Finding, support: list[Finding], roles: Roles, outlet: str) -> Party:

@@ -86,7 +86,8 @@ _REFUSAL_OBJECTS = (
     r"asylum",
     r"citizenship",
     r"funding",
-    r"(?:an? |the |his |her |their )?(?:appeal|motion|request|application|plea|petition)s?",
+    # not "request": "denies trade request" denies having asked
+    r"(?:an? |the |his |her |their )?(?:appeal|motion|application|plea|petition)s?",
 )
 
 # Set phrases that carry a denial wherever they stand in a headline or lead.
@@ -105,6 +106,7 @@ _DENIAL_PHRASES = (
     r"never happened",
     r"(?:did not|didn't|has not|hasn't|have not|haven't) happen(?:ed)?",
     r"no such \w+",
+    r"no (?:risk|threat|danger|evidence|sign|record|instruction)s? (?:of|that|to)",
     r"nonsense",
     r"rubbish",
     r"fabricat(?:ed|ion|ions)",
@@ -301,8 +303,6 @@ _SOFT_NEWS = (
     r"preview",
     r"highlights",
     r"recipe",
-    r"forecast",
-    r"weather",
     r"horoscope",
     r"crossword",
     r"box office",
