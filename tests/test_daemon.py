@@ -15,6 +15,7 @@ from tests.daemon_support import (
     WebhookReceiver,
     denial_story,
     free_port,
+    group_members,
     start_daemon,
     stop,
     wait_for,
@@ -98,5 +99,8 @@ def test_daemon_lifecycle(tmp_path: Path) -> None:
             code = stop(proc)
         assert code == 0
         assert notify.saw("STOPPING=1")
+        # TERM to the whole group (as a supervisor may send it) leaves no process behind
+        # (checked at once: the daemon reaps its workers before it exits)
+        assert group_members(proc.pid) == []
         # secrets never reach the log
         assert "hook-secret-value" not in log.read_text()

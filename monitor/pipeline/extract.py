@@ -10,6 +10,7 @@ out or crash a worker without taking the daemon with it.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import multiprocessing
 import os
 import re
@@ -205,6 +206,8 @@ _WARM_UP_PAGE = (
 
 def _warm_worker() -> None:
     """Pay each worker's one-off costs (imports, trafilatura's first date lookup) up front."""
+    from monitor.pipeline import extract_worker  # noqa: F401  (spawned workers: ignore TERM)
+
     extract_page(_WARM_UP_PAGE, "http://127.0.0.1/warm-up")
 
 
@@ -218,7 +221,7 @@ def _pool_context() -> multiprocessing.context.BaseContext:
     # server that has imported this module once; spawn is the portable fallback.
     if "forkserver" in multiprocessing.get_all_start_methods():
         context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload([__name__])
+        context.set_forkserver_preload([__name__, f"{__package__}.extract_worker"])
         return context
     return multiprocessing.get_context("spawn")
 
@@ -237,10 +240,8 @@ def _stop_helper_processes() -> None:
     ):
         stop = getattr(helper, "_stop", None)
         if stop is not None:
-            try:
+            with contextlib.suppress(OSError, ChildProcessError):  # already gone
                 stop()
-            except (OSError, ChildProcessError):  # already gone
-                pass
 
 
 def _worker_processes(pool: ProcessPoolExecutor) -> list[Any]:
@@ -257,7 +258,7 @@ def _terminate_later(pool: ProcessPoolExecutor, grace: float) -> None:
     def terminate() -> None:
         for process in processes:
             if process.is_alive():
-                process.terminate()
+                process.kill()  # workers ignore SIGTERM (see extract_worker)
 
     timer = threading.Timer(grace, terminate)
     timer.daemon = True
@@ -324,7 +325,7 @@ class Extractor:
         closer.join(self.timeout)
         if closer.is_alive():
             for process in processes:
-                process.terminate()
+                process.kill()
         _stop_helper_processes()
 
     def __enter__(self) -> Extractor:

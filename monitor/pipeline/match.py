@@ -74,6 +74,17 @@ class _Pattern:
         body = " +".join(re.escape(w) for w in self.words)
         return re.compile(f" {body}" + ("[^ ]*" if self.prefix else "(?= )"))
 
+    @property
+    def can_overlap(self) -> bool:
+        """Whether two occurrences can overlap ("a b a" in "a b a b a"): a single whole word
+        cannot, a phrase can when it begins as it ends (a prefix phrase: assume it can)."""
+        words = self.words
+        if len(words) == 1:
+            return False
+        return self.prefix or any(
+            words[i:] == words[: len(words) - i] for i in range(1, len(words))
+        )
+
 
 class _Field:
     """One field of an article, folded, with the patterns present in it."""
@@ -84,10 +95,12 @@ class _Field:
         self.folded = " " + fold_text(original) + " "  # offsets shifted by one
         self.present: set[int] = set()  # pattern ids
 
-    def spans(self, regex: re.Pattern[str]) -> list[Span]:
+    def spans(self, regex: re.Pattern[str], overlapping: bool) -> list[Span]:
         """Every occurrence, overlapping ones too ("a a" twice in "a a a"), as the reference
         counts them for NEAR. folded[i + 1] is original[i], and a match starts at the space
         before its first word."""
+        if not overlapping:
+            return [(m.start(), m.end() - 1) for m in regex.finditer(self.folded)]
         found = []
         match = regex.search(self.folded)
         while match:
@@ -114,8 +127,14 @@ class _Sentences:
         self.original = original
         # where the line starts -> where its paragraph starts, the paragraph, its sentences
         self.split: dict[int, tuple[int, str, list[textspans.Span]]] = {}
+        self.found: dict[Span, str] = {}  # hit -> its sentence
 
     def at(self, span: Span) -> str:
+        if span not in self.found:
+            self.found[span] = self._find(span)
+        return self.found[span]
+
+    def _find(self, span: Span) -> str:
         if self.name == "title":  # a title is one sentence
             return self.original.strip()
         line_start = self.original.rfind("\n", 0, span[0]) + 1
@@ -148,7 +167,8 @@ class _Article:
         key = (field.name, pattern_id)
         if key not in self.spans_cache:
             found = pattern_id in field.present
-            spans = field.spans(self.patterns.regex(pattern_id)) if found else []
+            overlapping = self.patterns.patterns[pattern_id].can_overlap
+            spans = field.spans(self.patterns.regex(pattern_id), overlapping) if found else []
             self.spans_cache[key] = spans
         return self.spans_cache[key]
 

@@ -374,13 +374,8 @@ def stem(word: str) -> str:
         if word.endswith(suffix) and len(word) >= min_len:
             return word[: -len(suffix)] + repl
     if word.endswith("s") and not word.endswith("ss") and len(word) > 3:
-        word = word[:-1]
-    # "evacuate" and "evacuated", "close" and "closing" meet at "evacuat", "clos"
-    return word[:-1] if word.endswith("e") and len(word) > 4 else word
-
-
-# synonyms found by their stemmed form too ("phon" from "phones")
-_STEMMED_SYNONYMS = _SYNONYMS | {stem(k): v for k, v in _SYNONYMS.items()}
+        return word[:-1]
+    return word
 
 
 def _excluded(exclude: Iterable[str]) -> tuple[set[str], tuple[str, ...]]:
@@ -408,7 +403,7 @@ def keywords_of(text: str, exclude: Iterable[str] = ()) -> frozenset[str]:
                 continue
             if word in words or part in words or part.startswith(prefixes):
                 continue
-            out.add(_STEMMED_SYNONYMS.get(word, word))
+            out.add(_SYNONYMS.get(word, word))
     return frozenset(out)
 
 

@@ -33,7 +33,7 @@ from monitor.store import outbox
 from monitor.store.db import Database
 
 TICK_SECONDS = 1.0
-DISPATCH_SECONDS = 5.0
+DISPATCH_SECONDS = 1.0  # a retry due now goes out within a second
 STOP_GRACE_SECONDS = 8.0
 
 

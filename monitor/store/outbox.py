@@ -28,7 +28,7 @@ from monitor.store.tables import AlertRow, DeliveryRow
 
 PENDING, SENT, FAILED = "pending", "sent", "failed"
 DEFAULT_LEASE = timedelta(minutes=5)  # longer than any channel's timeout
-BACKOFF_BASE = timedelta(seconds=10)  # a hiccup clears fast; news is urgent
+BACKOFF_BASE = timedelta(seconds=2)  # a hiccup clears fast; news is urgent
 BACKOFF_CAP = timedelta(hours=1)
 
 Outcome = Literal["retrying", "failed"]
@@ -172,7 +172,7 @@ def backoff(
     retry_after: float | None = None,
     retryable: bool = True,
 ) -> timedelta:
-    """Delay before try number `attempts + 1`: 10 s doubling, jittered to 50-100 %, at least
+    """Delay before try number `attempts + 1`: 2 s doubling, jittered to 50-100 %, at least
     the server's Retry-After, at most an hour. An error no retry will fix by itself (a
     rejected password, an HTTP 404) waits the full hour: someone must fix the config first."""
     if not retryable:
