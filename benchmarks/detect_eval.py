@@ -4,7 +4,8 @@
 
 Simulates the pipeline without feeds or a database: articles in step order (title and body
 paragraphs), each topic whose query matches (monitor.pipeline.match.Matcher), detect(),
-story assignment with the stories kept in memory, novelty on (topic, story, kind, party),
+story assignment with the stories kept in memory, a party the story already knows keeping its
+key (parties.same_party), novelty on (topic, story, kind, party),
 then scores every simulated alert as the newsroom harness does (FORMAT.md "What counts"):
 hits, misses, duplicates, false alarms, precision, recall, F1.
 """
@@ -14,7 +15,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,7 @@ from monitor.errors import MonitorError
 from monitor.models import Statement
 from monitor.pipeline.detect import detect
 from monitor.pipeline.match import Matcher
+from monitor.pipeline.parties import Party, same_party
 from monitor.pipeline.stories import StoryRef, assign_story, grow_story, new_story
 
 Key = tuple[str, str, str, str]  # topic, kind, story, party (from the labels)
@@ -92,6 +94,7 @@ def simulate(sc: dict[str, Any]) -> list[SimAlert]:
     outlets = {o["slug"]: o["name"] for o in sc["outlets"]}
     stories: dict[str, list[StoryRef]] = {}
     seen: set[tuple[str, str, str, str]] = set()
+    parties: dict[str, list[Party]] = {}  # story id -> parties of its statements
     alerts: list[SimAlert] = []
     for art in _ordered(sc["articles"]):
         text = "\n\n".join(art["body"])
@@ -99,12 +102,22 @@ def simulate(sc: dict[str, Any]) -> list[SimAlert]:
             found = detect(art["title"], text, outlet=outlets[art["outlet"]], match=match)
             for statement in found:
                 story = _place(stories.setdefault(match.topic, []), match.topic, statement)
+                statement = with_known_party(statement, parties.setdefault(story.id, []))
                 novelty = (match.topic, story.id, statement.kind, statement.party_key)
                 if novelty in seen:
                     continue
                 seen.add(novelty)
                 alerts.append(SimAlert(art["id"], match.topic, statement, story.id))
     return alerts
+
+
+def with_known_party(statement: Statement, known: list[Party]) -> Statement:
+    """As Detection.process: a party the story already knows under another key keeps that
+    key; `known` grows by the statement's party."""
+    party = Party(statement.party, statement.party_key, statement.speaker)
+    alias = same_party(party, known)
+    known.append(party)
+    return replace(statement, party_key=alias) if alias else statement
 
 
 def _place(stories: list[StoryRef], topic: str, statement: Statement) -> StoryRef:

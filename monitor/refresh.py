@@ -24,7 +24,7 @@ from monitor import metrics
 from monitor.config import Settings, TopicSettings
 from monitor.errors import FeedError, FetchError, StoreError
 from monitor.logs import redact_url
-from monitor.models import Alert, Article, Entry, TextSource, utcnow
+from monitor.models import Alert, Article, Entry, Statement, TextSource, utcnow
 from monitor.pipeline.alerts import make_alert
 from monitor.pipeline.detect import detect
 from monitor.pipeline.extract import Extractor, PageText
@@ -32,6 +32,7 @@ from monitor.pipeline.feeds import parse_feed
 from monitor.pipeline.fetch import Fetcher, FetchSettings, failure_delay
 from monitor.pipeline.lexicon import DEFAULT_LEXICON, Lexicon
 from monitor.pipeline.match import Matcher
+from monitor.pipeline.parties import Party, same_party
 from monitor.pipeline.stories import StoryRef, assign_story, grow_story, new_story
 from monitor.pipeline.urls import canonical_url, page_canonical
 from monitor.store import articles as article_store
@@ -160,6 +161,7 @@ class Detection:
                 story_store.save_story(
                     session, story.id, topic.name, statement.proposition, story.keywords, now
                 )
+                statement = _with_known_party(session, story.id, statement)
                 new = None
                 if alert and statement.kind in topic.kinds:
                     candidate = make_alert(topic.name, story.id, statement, article, now)
@@ -182,6 +184,19 @@ class Detection:
         for item in raised:
             logger.info("alert {} {}: {}: {}", item.id, item.kind, item.topic, item.summary)
         return raised
+
+
+def _with_known_party(session: Session, story_id: str, statement: Statement) -> Statement:
+    """A party the story already knows under another key ("Harriet Osei" after "County Clerk
+    Osei", "the energy ministry" after "Energy Minister Ferrante") keeps that key, so one
+    body named three ways alerts once."""
+    known = [
+        Party(row.party, row.party_key, row.speaker)
+        for row, _ in story_store.timeline(session, story_id)
+    ]
+    party = Party(statement.party, statement.party_key, statement.speaker)
+    alias = same_party(party, known)
+    return replace(statement, party_key=alias) if alias else statement
 
 
 class Refresher:

@@ -195,3 +195,43 @@ def test_headline_closing_attribution_names_the_party() -> None:
     text = "Dr Fiona Grange of the South West Health Protection Agency. She said so again."
     [st] = detect(title, text, outlet="Echo")
     assert (st.kind, st.party_key) == ("claim", "south-west-health-protection-agency")
+
+
+def test_deny_takes_a_plan_but_refuses_a_permit() -> None:
+    assert classify("", title="Energy minister denies plan to close nuclear plant early")[0] == (
+        "denial"
+    )
+    assert classify("", title="Council rejects plan to close the library")[0] != "denial"
+    for refusal in (
+        "Regional water board denies Talvik permit for factory cooling intake",
+        "County denied state Senate candidate Garrett Pruitt a permit for a march",
+    ):
+        assert classify("", title=refusal)[0] != "denial"
+
+
+@pytest.mark.parametrize(
+    ("title", "key"),
+    [
+        ("Kessaria says Ostravian ambassador has left the country", "kessaria"),
+        ("Reactor shut down after coolant leak, Tidewatch says", "tidewatch"),
+        ("Councilwoman Ortiz: I was shown the stadium subsidy terms in June", "ortiz"),
+        ("Pruitt doubles down: 'They are throwing our votes in the creek'", "pruitt"),
+    ],
+)
+def test_cue_less_headline_attributing_an_assertion_is_that_partys_claim(
+    title: str, key: str
+) -> None:
+    text = "The statement came on Wednesday at a short news conference in the capital city."
+    [st] = detect(title, text, outlet="Herald")
+    assert (st.kind, st.party_key) == ("claim", key)
+
+
+def test_appositive_speaker_and_the_reporters_verb_over_a_quoted_cue() -> None:
+    sentence = (
+        "The government has no plan to close the plant, the energy minister, Lucia Ferrante, "
+        "told parliament, rejecting a newspaper report."
+    )
+    [st] = detect("Government rules out plant shutdown", sentence, outlet="Gazette")
+    assert (st.kind, st.party_key) == ("denial", "ferrante")
+    [st] = detect("'We are going to build it here': Talvik confirms chip factory", "", outlet="X")
+    assert (st.cue, st.party_key) == ("confirms", "talvik")

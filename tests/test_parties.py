@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from monitor.pipeline.parties import MEDIA_KEY, Roles, learn_roles, party_key, resolve
+from monitor.pipeline.parties import (
+    MEDIA_KEY,
+    Party,
+    Roles,
+    learn_roles,
+    party_key,
+    resolve,
+    same_party,
+)
 
 TEXT = (
     "Kremlin spokesman Dmitry Peskov told reporters the report was false. "
@@ -96,3 +104,16 @@ def test_partial_org_name_resolves_to_the_fullest_name_in_the_article() -> None:
     roles = learn_roles("Outbreak confirmed, says agency", text)
     keys = {resolve(p, roles, "Echo").key for p in ("Health agency", "agency")}  # type: ignore[union-attr]
     assert keys == {"south-west-health-protection-agency"}
+
+
+def test_a_party_seen_in_the_story_under_another_key_is_recognised() -> None:
+    known = [
+        Party("Lucia Ferrante", "ferrante", "Lucia Ferrante"),
+        Party("Talvik Semiconductors", "semiconductors"),
+    ]
+    assert same_party(Party("Energy Minister Ferrante", "energy-minister-ferrante"), known) == (
+        "ferrante"
+    )
+    assert same_party(Party("Talvik", "talvik"), known) == "semiconductors"
+    assert same_party(Party("Halvsund Energi", "energi"), known) is None
+    assert same_party(Party("Lumo", "media"), known) is None  # the media is one party already

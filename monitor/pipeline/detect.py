@@ -481,7 +481,13 @@ def _leading_finding(
         return head, support
     if _patterns(lexicon).soft_news.search(title):
         return None, []  # a match report or a bout: the lead's quotes are not the news
-    attributed = _attributed_claim(title) if _about_topic(title, text, match, True) else None
+    attributed = _attributed_claim(title)
+    if attributed is not None and not _about_topic(title, text, match, True):
+        # "Pruitt doubles down: '...'": about the topic when the lead names the speaker in a
+        # sentence about it
+        named = [s for s in lead[:1] if attributed.subject.split()[-1] in s]
+        if not any(_about_topic(s, text, match, in_title=False) for s in named):
+            attributed = None
     if body and lead:
         first_lead, lead_trapped = _finding(lead[0], lexicon, in_title=False)
         if lead_trapped and first_lead is None:

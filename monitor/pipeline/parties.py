@@ -339,7 +339,9 @@ def _full_names(text: str) -> dict[str, str]:
     counts: dict[str, int] = {}
     # a run stops at a sentence's end ("... Agency. She said"), not at "U.S." or "St."
     runs = [
-        p for run in _CAP_RUN.findall(text) for p in re.split(r"(?:(?<=[a-z]{3})|(?<=\d))\.\s+", run)
+        p
+        for run in _CAP_RUN.findall(text)
+        for p in re.split(r"(?:(?<=[a-z]{3})|(?<=\d))\.\s+", run)
     ]
     for run in runs:
         for name in _split_roles(re.sub(r"^(?:The|A|An)\s+", "", run.rstrip("."))):
@@ -491,6 +493,8 @@ def _role_party(phrase: str, roles: Roles) -> Party | None:
             return Party(phrase, re.sub(r"[^a-z0-9]+", "-", low).strip("-"))
         speaker = roles.names.get(_last(after), after) if after else None
         org = before or (roles.agents.get(_last(after)) if after else None)
+        if not org and not after:
+            org = roles.main_org  # a bare "CEO" or "spokesman" speaks for the headline's org
         if org:
             return _org_party(org, roles, speaker)
         if speaker:
@@ -523,3 +527,38 @@ def _name_party(phrase: str, roles: Roles) -> Party | None:
     if _is_person(phrase):
         return Party(phrase, party_key(phrase), speaker=phrase)
     return _org_party(phrase, roles)
+
+
+# Words that never tell two parties apart ("the county clerk", "the state party").
+_SHARED_WORDS = frozenset(
+    ["the", "of", "a", "an", "and", "for", "county", "city", "state", "national"]
+)
+# A role noun and the body it heads share a stem: "Energy Minister X" speaks for "the energy
+# ministry"; "the trust's chief nurse" for "the trust".
+_BODY_OF_ROLE = {"ministry": "minister", "ministries": "minister", "secretariat": "secretary"}
+
+
+def _name_words(name: str) -> frozenset[str]:
+    words = (_singular(w) for w in _words(name))
+    return frozenset(_BODY_OF_ROLE.get(w, w) for w in words if w not in _SHARED_WORDS)
+
+
+def same_party(party: Party, known: list[Party]) -> str | None:
+    """The key of a party already seen in a story that names the same body or person as
+    `party` under another key: the same speaker's surname ("Harriet Osei" / "County Clerk
+    Osei"), or every distinctive word of one name inside the other ("Talvik" / "Talvik
+    Semiconductors", "energy ministry" / "Energy Minister Lucia Ferrante"). None when no
+    known party is the same, or for the media, which is one party already."""
+    if party.key == MEDIA_KEY:
+        return None
+    surname = _last(party.speaker or party.display)  # "Energy Minister Ferrante" -> ferrante
+    words = _name_words(f"{party.display} {party.speaker or ''}")
+    for other in known:
+        if other.key in (MEDIA_KEY, party.key):
+            continue
+        if other.speaker and _last(other.speaker) == surname:
+            return other.key
+        theirs = _name_words(f"{other.display} {other.speaker or ''}")
+        if words and theirs and (words <= theirs or theirs <= words):
+            return other.key
+    return None

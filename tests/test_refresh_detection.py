@@ -1,0 +1,63 @@
+"""Detection.process against a real database: a party named two ways in one story alerts once."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from monitor.config import load_config
+from monitor.models import Article, utcnow
+from monitor.pipeline.detect import detect
+from monitor.refresh import Detection
+from monitor.store import articles as article_store
+from monitor.store.db import Database
+
+pytestmark = pytest.mark.timeout(60)
+
+
+def _article(n: int, title: str, text: str) -> Article:
+    return Article(
+        url=f"https://news.example/{n}",
+        feed_url="https://news.example/rss",
+        title=title,
+        text=text,
+        text_source="page",
+        published_at=utcnow(),
+        outlet="Example News",
+    )
+
+
+FIRST = _article(
+    1,
+    "County Clerk Harriet Osei denies ballots were dumped in creek",
+    "County Clerk Harriet Osei on Tuesday denied that any ballots had been dumped in the "
+    "creek, saying the papers were old sample ballots.",
+)
+SECOND = _article(
+    2,
+    "Harriet Osei denies creek ballots were dumped",
+    "Harriet Osei said on Wednesday that no ballots had been dumped in the creek and that "
+    "the papers were sample ballots.",
+)
+
+
+def test_one_clerk_named_two_ways_alerts_once(database: Database, tmp_path: Path) -> None:
+    config = tmp_path / "monitor.toml"
+    config.write_text(
+        f'[monitor]\ndatabase_url = "sqlite:///{tmp_path / "unused.db"}"\n\n'
+        "[[topics]]\nname = \"ballots\"\nquery = 'ballots AND creek'\n",
+        encoding="utf-8",
+    )
+    detection = Detection(load_config(config))
+    # detect alone gives the two articles different party keys
+    keys = {detect(a.title, a.text, outlet=a.outlet)[0].party_key for a in (FIRST, SECOND)}
+    assert len(keys) == 2
+    raised = []
+    with database.session() as session:
+        for item in (FIRST, SECOND):
+            article_id = article_store.save_article(session, item, None, item.url)
+            raised += detection.process(session, replace(item, id=article_id))
+    assert [a.kind for a in raised] == ["denial"]
+    assert raised[0].article_url == FIRST.url
