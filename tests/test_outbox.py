@@ -7,9 +7,11 @@ import random
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import update
 
 from monitor.store import outbox
 from monitor.store.db import Database
+from monitor.store.tables import DeliveryRow
 from tests.deliver_support import T0, add_alert, captured_logs, deliveries, make_alert
 
 pytestmark = pytest.mark.timeout(30)
@@ -34,6 +36,30 @@ def test_lease_takes_due_rows_once_and_again_after_the_lease_expires(database: D
         again = outbox.lease_due(s, T0 + timedelta(minutes=11), ["a", "b"])
     # both leases expired (crashed sender) and alert 2 became due
     assert len(again) == 3
+
+
+def test_leases_of_a_dead_process_are_taken_back_at_once(database: Database) -> None:
+    add_alert(database, make_alert(1), ["a"])
+    with database.session() as s:
+        leased = outbox.lease_due(s, T0, ["a"], lease=timedelta(minutes=5))
+        assert len(leased) == 1
+    with database.session() as s:
+        # the holder (this process) is alive: the lease stands
+        assert outbox.release_orphaned_leases(s, T0, alive=lambda pid: False) == 0
+        assert outbox.lease_due(s, T0 + timedelta(minutes=1), ["a"]) == []
+    _set_owner(database, outbox.lease_owner().rsplit(":", 1)[0] + ":4194303")
+    with database.session() as s:
+        assert outbox.release_orphaned_leases(s, T0, alive=lambda pid: True) == 0
+        assert outbox.release_orphaned_leases(s, T0, alive=lambda pid: False) == 1
+        assert len(outbox.lease_due(s, T0 + timedelta(minutes=1), ["a"])) == 1
+    _set_owner(database, "another-host:4194303")
+    with database.session() as s:  # another host's leases are never second-guessed
+        assert outbox.release_orphaned_leases(s, T0, alive=lambda pid: False) == 0
+
+
+def _set_owner(database: Database, owner: str) -> None:
+    with database.session() as s:
+        s.exec(update(DeliveryRow).values(lease_owner=owner))
 
 
 def test_lease_only_takes_the_channels_asked_for(database: Database) -> None:

@@ -137,6 +137,7 @@ class Dispatcher:
         """Try every due delivery once: each channel drains its due alerts in small waves,
         side by side with the other channels."""
         now = now or utcnow()
+        await self._store(outbox.release_orphaned_leases, now)
         await self._store(self._warn_unknown_channels)
         async with AsyncExitStack() as stack:
             senders = _LazySenders(self, stack)

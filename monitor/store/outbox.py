@@ -14,8 +14,10 @@ lease pending rows together and send them as one message (see deliver/dispatch.p
 from __future__ import annotations
 
 import json
+import os
 import random
-from collections.abc import Collection, Sequence
+import socket
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
@@ -105,9 +107,48 @@ def _take(session: Session, delivery_id: int | None, now: datetime, until: datet
         .where(col(DeliveryRow.id) == delivery_id)
         .where(col(DeliveryRow.status) == PENDING)
         .where(_lease_free(now))
-        .values(lease_until=until)
+        .values(lease_until=until, lease_owner=lease_owner())
     )
     return bool(taken.rowcount)
+
+
+def lease_owner() -> str:
+    """This process, as a lease holder: host and pid."""
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # alive, someone else's
+    return True
+
+
+def release_orphaned_leases(
+    session: Session, now: datetime, alive: Callable[[int], bool] = _pid_alive
+) -> int:
+    """Take back the leases held by dead processes of this host (a daemon killed mid-send),
+    so their alerts go out now rather than when the lease expires. Leases of live processes
+    and of other hosts are left alone: only their expiry frees those."""
+    host = socket.gethostname()
+    rows = session.exec(
+        select(DeliveryRow)
+        .where(DeliveryRow.status == PENDING)
+        .where(col(DeliveryRow.lease_until) > now)
+        .where(col(DeliveryRow.lease_owner).startswith(f"{host}:"))
+    ).all()
+    released = 0
+    for row in rows:
+        pid = (row.lease_owner or "").rsplit(":", 1)[-1]
+        if pid.isdigit() and int(pid) != os.getpid() and not alive(int(pid)):
+            row.lease_until, row.lease_owner = None, None
+            released += 1
+    if released:
+        logger.info("took back {} delivery lease(s) of a process that died mid-send", released)
+    return released
 
 
 def _due(row: DeliveryRow, alert: AlertRow) -> DueDelivery:

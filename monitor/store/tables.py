@@ -166,6 +166,7 @@ class DeliveryRow(SQLModel, table=True):
     attempts: int = 0
     next_attempt_at: datetime = _now_ts()
     lease_until: datetime | None = _ts()
+    lease_owner: str | None = Field(default=None, max_length=256)  # "host:pid" of the sender
     last_error: str | None = Field(default=None, sa_column=Column(Text))
     created_at: datetime = _now_ts()
     sent_at: datetime | None = _ts()
