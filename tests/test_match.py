@@ -329,3 +329,15 @@ def test_hit_sentences_are_those_text_finds(text: str) -> None:
     for match in Matcher.compile({"t": "putin OR trump* OR bid"}).match("", text):
         for hit in match.hits:
             assert hit.sentence == textspans.sentence_at(text, hit.start, hit.end)
+
+
+def test_many_phrases_on_one_word_are_confirmed_as_few_are() -> None:
+    # past a few phrases to confirm in a field, a second automaton finds them all at once
+    places = ["Calder", "Talbot", "Moresby", "Louis", "Said", "Arthur", "Elizabeth", "Vila"]
+    topics = {place: f'"Port {place}" OR "{place} Port"*' for place in places}
+    text = "Port Calder and Port Talbot, Port, Moresby. Arthur Ports; Vila-Port; Louis port"
+    together = Matcher.compile(topics)
+    alone = [m for name in topics for m in Matcher.compile({name: topics[name]}).match("", text)]
+    found = together.match("", text)
+    assert [m.topic for m in found] == ["Calder", "Talbot", "Moresby", "Louis", "Arthur", "Vila"]
+    assert found == alone

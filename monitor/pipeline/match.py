@@ -25,7 +25,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from collections import Counter
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from functools import cached_property
 from itertools import chain
@@ -56,7 +56,7 @@ _value = itemgetter(1)  # of an automaton's (end, value) match
 Span = tuple[int, int]  # start, end in the field's original text
 _WORD = re.compile(r"[^ ]+")
 # Up to this many phrases to confirm in a field, a regex search each is cheaper than
-# joining the field's words once for substring searches.
+# joining the field's words once for the phrase automaton.
 _FEW_PHRASES = 8
 
 
@@ -217,7 +217,7 @@ class _Patterns:
         self.direct: list[tuple[int, ...]] = []  # key id -> patterns found with it
         self.anchored: list[tuple[int, ...]] = []  # key id -> phrases to confirm
         self.anchors: frozenset[int] = frozenset()  # key ids that anchor some phrase
-        self.keys: list[str] = []  # pattern id -> its words as they appear joined
+        self.phrases: ahocorasick.Automaton | None = None  # over words joined by spaces
 
     def id_of(self, term: Term) -> int:
         pattern = _Pattern(term.words, term.prefix)
@@ -245,8 +245,14 @@ class _Patterns:
                 whole = pattern.words[:-1] if pattern.prefix else pattern.words
                 anchor = min(whole, key=lambda w: (w in _COMMON, shared[w], -len(w)))
                 anchored.setdefault(f" {anchor} ", []).append(pattern_id)
-        # " two words " (" two wo" for a prefix), to confirm a phrase in joined words
-        self.keys = [" " + " ".join(p.words) + ("" if p.prefix else " ") for p in self.patterns]
+        phrases = ahocorasick.Automaton()  # " two words " (" two wo" for a prefix)
+        for pattern_id, pattern in enumerate(self.patterns):
+            if len(pattern.words) > 1:
+                key = " " + " ".join(pattern.words) + ("" if pattern.prefix else " ")
+                phrases.add_word(key, pattern_id)
+        if len(phrases):
+            phrases.make_automaton()
+            self.phrases = phrases
         keys = list(dict.fromkeys([*direct, *anchored]))
         self.direct = [tuple(direct.get(key, ())) for key in keys]
         self.anchored = [tuple(anchored.get(key, ())) for key in keys]
@@ -271,14 +277,14 @@ class _Patterns:
             field.present.update(self._confirmed(phrases, field.folded))
         return field
 
-    def _confirmed(self, phrases: set[int], folded: str) -> list[int]:
+    def _confirmed(self, phrases: set[int], folded: str) -> Iterable[int]:
         """The phrases that occur in the field: a regex search each, or when there are
-        many, a substring search each in the field's words joined by single spaces."""
-        if len(phrases) <= _FEW_PHRASES:
+        many, every phrase at once with a second automaton over the field's words joined by
+        single spaces."""
+        if len(phrases) <= _FEW_PHRASES or self.phrases is None:
             return [p for p in phrases if self.regex(p).search(folded)]
         words = " " + " ".join(folded.split()) + " "
-        keys = self.keys
-        return [p for p in phrases if keys[p] in words]
+        return map(_value, self.phrases.iter(words))
 
 
 # ---------------------------------------------------------------------------------------------
