@@ -1,23 +1,23 @@
 """Match an article against every topic at once, percolator style (as Lucene's Monitor).
 
 All topics are compiled together into shared indexes of their distinct terms (after
-`query.fold_text`): one Aho-Corasick automaton of every word, prefix and phrase, run once
-over each field's words. Each topic is reduced to what any matching article must contain
-(as Luwak does): a few required clauses, each satisfied by any of its terms -- for
-``"Port Calder" AND (mayor OR resign*) NOT football`` the clauses {"Port Calder"} and
-{mayor, resign*}. A topic is indexed under its rarest clause; for an article, the clauses
-its terms satisfy are one set, the topics indexed under them are the candidates, and a
-candidate passes when all its clauses are satisfied (set operations run in C, no Python
-work per candidate). Only passing topics with a NOT or a NEAR have their query evaluated:
-for the others passing is matching. Topics that can match with none of their terms present
-(``NOT x``, ``a OR NOT b``) are evaluated for every article: they cost per article what a
-topic costs, where others cost nothing unless their terms occur.
+`query.fold_text`): one Aho-Corasick automaton of every word and prefix, run once over each
+folded field; a phrase is looked for only where its least shared word occurs. Each topic is
+reduced to what any matching article must contain (as Luwak does): required clauses, each
+satisfied by any of its terms -- for ``"Port Calder" AND (mayor OR resign*) NOT football``
+the clauses {"Port Calder"} and {mayor, resign*}. A topic is indexed under the terms of its
+rarest clause; the topics so triggered by an article are checked against their other
+clauses with one C-level set test each. Only passing topics with a NOT or a NEAR have their
+query evaluated: for the others passing is matching. So the cost per article grows with
+the terms it contains, not with the number of topics. Topics that can match with none of
+their terms present (``NOT x``, ``a OR NOT b``) are evaluated for every article: they cost
+per article what a triggered topic costs, where others cost nothing unless triggered.
 
 Folding keeps the text's length, so a position in the folded text is a position in the
 original: hits point into the original title or text, and their sentence is split (pysbd)
-only for topics that match. Title and text are one document for AND/OR/NOT, but a phrase or
-a NEAR never spans from the title into the text (the harness's reference reads title and
-text as one run of words).
+only for topics that match, one paragraph at a time. Title and text are one document for
+AND/OR/NOT, but a phrase or a NEAR never spans from the title into the text (the harness's
+reference reads title and text as one run of words).
 """
 
 from __future__ import annotations
