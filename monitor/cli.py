@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import signal
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import asdict
@@ -126,7 +127,14 @@ def cmd_check(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _stopped_while_starting(signum: int, _frame: object) -> None:
+    # TERM before the daemon's own handlers are in place (start-up: imports, migrations,
+    # worker warm-up): stop cleanly; every write is a transaction, so nothing is half-done
+    raise SystemExit(EXIT_OK)
+
+
 def cmd_run(args: argparse.Namespace) -> int:
+    signal.signal(signal.SIGTERM, _stopped_while_starting)
     from monitor.service.daemon import Daemon
 
     path = find_config(args.config)

@@ -26,9 +26,20 @@ from tests.daemon_support import (
 )
 from tests.localserver import LocalServer
 
-COMPANIES = ["Brackenfield Motors", "Ostrava Steel", "Quillon Foods", "Marrowgate Textiles",
-             "Velder Glassworks", "Tamsin Paper", "Corvale Chemicals", "Hesketh Ceramics",
-             "Pellam Batteries", "Ruddock Plastics", "Sable Ridge Mining", "Ulverston Brewing"]
+COMPANIES = [
+    "Brackenfield Motors",
+    "Ostrava Steel",
+    "Quillon Foods",
+    "Marrowgate Textiles",
+    "Velder Glassworks",
+    "Tamsin Paper",
+    "Corvale Chemicals",
+    "Hesketh Ceramics",
+    "Pellam Batteries",
+    "Ruddock Plastics",
+    "Sable Ridge Mining",
+    "Ulverston Brewing",
+]
 KILLS = 20
 
 
@@ -52,11 +63,21 @@ def _baseline(tmp_path: Path) -> Counter[tuple[str, str, str]]:
         hook = WebhookReceiver(server)
         for i, name in enumerate(COMPANIES):
             site.publish(denial_story(i, name))
-        config = write_config(tmp_path / "base.toml", feed_url=site.feed_url, hook_url=hook.url,
-                              topics=_topics(), db=tmp_path / "base.db")
+        config = write_config(
+            tmp_path / "base.toml",
+            feed_url=site.feed_url,
+            hook_url=hook.url,
+            topics=_topics(),
+            db=tmp_path / "base.db",
+        )
         env = {"TEST_HOOK_SECRET": "x", "PATH": ""}
-        subprocess.run([sys.executable, "-m", "monitor", "-c", str(config), "once"], check=True,
-                       env={**__import__("os").environ, **env}, capture_output=True, timeout=120)
+        subprocess.run(
+            [sys.executable, "-m", "monitor", "-c", str(config), "once"],
+            check=True,
+            env={**__import__("os").environ, **env},
+            capture_output=True,
+            timeout=120,
+        )
         keys = _keys([r.body for r in hook.accepted])
         # paths differ between the two servers' ports: compare by path
         return Counter((t, k, u.split("/", 3)[3]) for t, k, u in keys)
@@ -72,8 +93,13 @@ def test_sigkill_at_random_moments_loses_nothing(tmp_path: Path) -> None:
         server.route("/feed.xml", handler=site.feed)
         hook = WebhookReceiver(server, fail_first=3)
         db = tmp_path / "crash.db"
-        config = write_config(tmp_path / "crash.toml", feed_url=site.feed_url, hook_url=hook.url,
-                              topics=_topics(), db=db)
+        config = write_config(
+            tmp_path / "crash.toml",
+            feed_url=site.feed_url,
+            hook_url=hook.url,
+            topics=_topics(),
+            db=db,
+        )
         log = tmp_path / "daemon.log"
         pending = [denial_story(i, name) for i, name in enumerate(COMPANIES)]
         proc = start_daemon(config, log=log)
@@ -83,17 +109,31 @@ def test_sigkill_at_random_moments_loses_nothing(tmp_path: Path) -> None:
             time.sleep(rng.uniform(0.3, 3.0))
             stop(proc, signal.SIGKILL)
             proc = start_daemon(config, log=log)
+        stop(proc, signal.SIGKILL)
+        last_log = tmp_path / "last.log"
+        proc = start_daemon(config, log=last_log)
         for story in pending:
             site.publish(story)
         try:
             wanted = sum(expected.values())
-            wait_for(lambda: len({json.loads(r.body)["id"] for r in hook.accepted}) >= wanted,
-                     120, f"{wanted} distinct alerts")
+            wait_for(
+                lambda: len({json.loads(r.body)["id"] for r in hook.accepted}) >= wanted,
+                120,
+                f"{wanted} distinct alerts",
+            )
+            # the last start is up (its signal handlers in place) before it is asked to stop
+            wait_for(
+                lambda: " running: " in last_log.read_text(),
+                60,
+                "the last start to be running",
+            )
             time.sleep(1.5)  # let any stray duplicate arrive before counting
         finally:
             assert stop(proc) == 0
 
-    received = Counter((t, k, u.split("/", 3)[3]) for t, k, u in _keys([r.body for r in hook.accepted]))
+    received = Counter(
+        (t, k, u.split("/", 3)[3]) for t, k, u in _keys([r.body for r in hook.accepted])
+    )
     assert set(received) == set(expected), "alerts lost or invented by the crashes"
     by_id: dict[str, set[str]] = {}
     for request in hook.accepted + hook.refused:
