@@ -235,3 +235,23 @@ def test_appositive_speaker_and_the_reporters_verb_over_a_quoted_cue() -> None:
     assert (st.kind, st.party_key) == ("denial", "ferrante")
     [st] = detect("'We are going to build it here': Talvik confirms chip factory", "", outlet="X")
     assert (st.cue, st.party_key) == ("confirms", "talvik")
+
+
+@pytest.mark.parametrize(
+    ("term", "sentence", "found"),
+    [
+        ('"tax break"*', "Council denies the tax-breaks deal", True),
+        ("hack*", "Hackers struck overnight", True),
+        ("Trump", "a trumpet solo", False),
+        ("Trump", "TRUMP's call", True),
+        ('"Port Calder"', "port calder, mayor says", True),
+        ("Zelenskyy", "Zelénskyy said", True),
+        ('"Port Calder"', "Calder port", False),
+    ],
+)
+def test_topic_terms_are_found_in_a_sentence_as_the_matcher_finds_them(
+    term: str, sentence: str, found: bool
+) -> None:
+    from monitor.pipeline.detect import _term_in
+
+    assert _term_in(term, sentence) is found

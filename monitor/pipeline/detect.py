@@ -30,6 +30,7 @@ from monitor.pipeline.parties import (
     media_party,
     resolve,
 )
+from monitor.pipeline.query import words_of
 from monitor.pipeline.stories import tiered_keywords
 
 _LEAD_SENTENCES = 2
@@ -415,11 +416,27 @@ def _mentions(sentence: str, match: Match) -> bool:
     return any(_term_in(term, low) for term in match.terms)
 
 
-def _term_in(term: str, low: str) -> bool:
-    term = term.strip('"').lower()
-    if term.endswith("*"):
-        return re.search(rf"\b{re.escape(term[:-1])}", low) is not None
-    return re.search(rf"\b{re.escape(term)}\b", low) is not None
+@lru_cache(maxsize=4096)
+def _term_words(term: str) -> tuple[tuple[str, ...], bool]:
+    """A query term as written (word, "phrase", prefix*, "phrase"*) as the matcher sees it."""
+    return words_of(term.rstrip("*")), term.endswith("*")
+
+
+def _term_in(term: str, sentence: str) -> bool:
+    """Whether the sentence holds the term, folded and tokenised exactly as the matcher does
+    (case, accents, punctuation between a phrase's words)."""
+    words, prefix = _term_words(term)
+    if not words:
+        return False
+    tokens = words_of(sentence)
+    head, last = list(words[:-1]), words[-1]
+    for i in range(len(tokens) - len(words) + 1):
+        end = tokens[i + len(words) - 1]
+        if list(tokens[i : i + len(head)]) == head and (
+            end == last or (prefix and end.startswith(last))
+        ):
+            return True
+    return False
 
 
 def _is_opinion(title: str, lexicon: Lexicon) -> bool:
