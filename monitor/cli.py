@@ -19,7 +19,7 @@ from typing import Any, TextIO
 from loguru import logger
 
 from monitor import __version__
-from monitor.config import Settings, find_config, load_config
+from monitor.config import Settings, config_warnings, find_config, load_config
 from monitor.errors import ConfigError, MonitorError, StoreError
 from monitor.logs import setup_logging
 
@@ -120,6 +120,8 @@ def cmd_init(args: argparse.Namespace) -> int:
 def cmd_check(args: argparse.Namespace) -> int:
     path = find_config(args.config)
     settings = load_config(path)
+    for warning in config_warnings(settings):
+        print(f"warning: {warning}", file=sys.stderr)
     print(
         f"{path}: ok ({len(settings.feeds)} feeds, {len(settings.topics)} topics, "
         f"{len(settings.channels)} channels)"

@@ -251,6 +251,22 @@ class Settings(_Strict):
         return list(topic.channels)
 
 
+def config_warnings(settings: Settings) -> list[str]:
+    """Things that are valid but probably not what the user meant, one line each."""
+    from monitor.pipeline.query import matches_nothing_present, parse_query
+
+    warnings = []
+    for i, topic in enumerate(settings.topics):
+        if matches_nothing_present(parse_query(topic.query)):
+            warnings.append(
+                f"{settings.source}: topics[{i}].query: matches every article that lacks "
+                f"its excluded words; add a positive term (e.g. 'X AND NOT Y')"
+            )
+    if not settings.channels:
+        warnings.append(f"{settings.source}: no [[channels]]: alerts are stored but sent nowhere")
+    return warnings
+
+
 def _duplicates(section: str, values: list[str], key: str) -> list[str]:
     seen: dict[str, int] = {}
     out = []

@@ -153,3 +153,14 @@ def test_init_writes_a_config_that_checks(tmp_path: Path) -> None:
     assert main(["init", str(tmp_path / "cfg")]) == 0
     assert main(["-c", str(tmp_path / "cfg" / "monitor.toml"), "check-config"]) == 0
     assert main(["init", str(tmp_path / "cfg")]) == 2  # never overwrites silently
+
+
+def test_check_config_warns_about_likely_mistakes(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "m.toml"
+    path.write_text('[[topics]]\nname = "t"\nquery = "NOT football"\n')
+    assert main(["-c", str(path), "check-config"]) == 0  # valid, so it still passes
+    err = capsys.readouterr().err
+    assert "topics[0].query: matches every article that lacks its excluded words" in err
+    assert "no [[channels]]" in err
