@@ -138,6 +138,7 @@ def test_check_config_exit_codes(tmp_path: Path, capsys: pytest.CaptureFixture[s
     good = tmp_path / "good.toml"
     good.write_text('[[topics]]\nname = "t"\nquery = "a AND b"\n')
     assert main(["-c", str(good), "check-config"]) == 0
+    capsys.readouterr()
     bad = tmp_path / "bad.toml"
     bad.write_text('[monitor]\npoll_interval = "soon"\nbogus = 1\n')
     assert main(["-c", str(bad), "check-config"]) == 2
