@@ -73,7 +73,8 @@ def test_daemon_lifecycle(tmp_path: Path) -> None:
             health = httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=5)
             assert health.status_code == 200 and health.json()["database"] == "ok"
             metrics = httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=5).text
-            assert "news_monitor_alerts_raised_total" in metrics
+            assert 'news_monitor_alerts_raised_total{kind="denial"} 1.0' in metrics
+            assert 'news_monitor_feeds{state="active"} 1.0' in metrics
 
             # a valid reload adds a topic: the next article is matched against it
             write_config(config, feed_url=site.feed_url, hook_url=hook.url, db=tmp_path / "m.db",

@@ -35,6 +35,7 @@ from monitor.store.db import Database
 TICK_SECONDS = 1.0
 DISPATCH_SECONDS = 1.0  # a retry due now goes out within a second
 STOP_GRACE_SECONDS = 8.0
+GAUGE_SECONDS = 15.0
 
 
 class Daemon:
@@ -79,6 +80,15 @@ class Daemon:
             id="dispatch",
             max_instances=1,
             coalesce=True,
+        )
+        scheduler.add_job(
+            self._gauges,
+            "interval",
+            seconds=GAUGE_SECONDS,
+            id="gauges",
+            max_instances=1,
+            coalesce=True,
+            next_run_time=datetime.now(UTC),
         )
         watchdog = self.notifier.watchdog_interval()
         if watchdog:
@@ -142,12 +152,19 @@ class Daemon:
     async def _dispatch_loop_once(self) -> None:
         try:
             await self.dispatcher.run_once()
-            backlog = await self.db.transact(outbox.backlog)
-            metrics.OUTBOX_BACKLOG.set(backlog)
         except StoreError as exc:
             self._store_trouble(exc)
         except Exception:  # a delivery bug must not stop polling; the outbox keeps the alert
             logger.exception("dispatcher failed; the deliveries stay in the outbox")
+
+    async def _gauges(self) -> None:
+        """The metrics that are states, not events: read from the store now and then."""
+        try:
+            metrics.OUTBOX_BACKLOG.set(await self.db.transact(outbox.backlog))
+            for state, count in (await self.db.transact(feed_store.state_counts)).items():
+                metrics.FEEDS.labels(state=state).set(count)
+        except StoreError as exc:
+            self._store_trouble(exc)
 
     async def _watchdog(self) -> None:
         if (await self.health()).ok:

@@ -183,3 +183,11 @@ def set_paused(session: Session, row: FeedRow, paused: bool, reason: str | None 
         row.consecutive_failures = 0
         row.first_failure_at = None
         row.next_poll_at = None
+
+
+def state_counts(session: Session) -> dict[str, int]:
+    """How many feeds are active, failing (active, last poll failed) and paused."""
+    counts = {"active": 0, "failing": 0, "paused": 0}
+    for paused, failures in session.exec(select(FeedRow.paused, FeedRow.consecutive_failures)):
+        counts["paused" if paused else "failing" if failures else "active"] += 1
+    return counts
