@@ -16,6 +16,7 @@ import argparse
 import json
 import sys
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -49,6 +50,7 @@ class Report:
     false_alarms: list[SimAlert] = field(default_factory=list)
     tolerated: list[SimAlert] = field(default_factory=list)
     misses: list[tuple[Key, list[str]]] = field(default_factory=list)
+    late: list[SimAlert] = field(default_factory=list)  # hit after its key's first step
 
     @property
     def precision(self) -> float:
@@ -71,10 +73,22 @@ def load(path: Path) -> dict[str, Any]:
     return data
 
 
-def _ordered(articles: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def _ordered(articles: list[dict[str, Any]], reverse: bool = False) -> list[dict[str, Any]]:
+    """Step order; within a step by publication time, or against it with `reverse` (the
+    monitor takes a step's feeds in whatever order they answer)."""
     indexed = list(enumerate(articles))
-    indexed.sort(key=lambda ia: (ia[1]["step"], ia[1].get("published", ""), ia[0]))
+    sign = -1 if reverse else 1
+    indexed.sort(
+        key=lambda ia: (ia[1]["step"], sign * _epoch(ia[1].get("published", "")), sign * ia[0])
+    )
     return [a for _, a in indexed]
+
+
+def _epoch(published: str) -> float:
+    try:
+        return datetime.fromisoformat(published.replace("Z", "+00:00")).timestamp()
+    except ValueError:
+        return 0.0
 
 
 def expected_keys(sc: dict[str, Any]) -> dict[Key, list[str]]:
@@ -88,7 +102,7 @@ def expected_keys(sc: dict[str, Any]) -> dict[Key, list[str]]:
     return keys
 
 
-def simulate(sc: dict[str, Any]) -> list[SimAlert]:
+def simulate(sc: dict[str, Any], reverse: bool = False) -> list[SimAlert]:
     """The alerts the pipeline would raise, in order."""
     matcher = Matcher.compile({t["name"]: t["query"] for t in sc["topics"]})
     outlets = {o["slug"]: o["name"] for o in sc["outlets"]}
@@ -96,7 +110,7 @@ def simulate(sc: dict[str, Any]) -> list[SimAlert]:
     seen: set[tuple[str, str, str, str]] = set()
     parties: dict[str, list[Party]] = {}  # story id -> parties of its statements
     alerts: list[SimAlert] = []
-    for art in _ordered(sc["articles"]):
+    for art in _ordered(sc["articles"], reverse):
         text = "\n\n".join(art["body"])
         for match in matcher.match(art["title"], text):
             found = detect(art["title"], text, outlet=outlets[art["outlet"]], match=match)
@@ -136,6 +150,7 @@ def score(sc: dict[str, Any], alerts: list[SimAlert]) -> Report:
     expected = expected_keys(sc)
     report.keys = len(expected)
     by_id = {a["id"]: a for a in sc["articles"]}
+    first_step = {key: min(by_id[i]["step"] for i in ids) for key, ids in expected.items()}
     hit: set[Key] = set()
     tolerated_seen: set[Key] = set()
     for al in alerts:
@@ -150,6 +165,8 @@ def score(sc: dict[str, Any], alerts: list[SimAlert]) -> Report:
         if al.key in expected:
             bucket, done = (report.duplicates, True) if al.key in hit else (report.hits, False)
             al.outcome = "duplicate" if done else "hit"
+            if not done and by_id[al.article]["step"] > first_step[al.key]:
+                report.late.append(al)
             hit.add(al.key)
         else:
             done = al.key in tolerated_seen
@@ -161,9 +178,9 @@ def score(sc: dict[str, Any], alerts: list[SimAlert]) -> Report:
     return report
 
 
-def evaluate(path: Path) -> Report:
+def evaluate(path: Path, reverse: bool = False) -> Report:
     sc = load(path)
-    return score(sc, simulate(sc))
+    return score(sc, simulate(sc, reverse))
 
 
 def _describe(al: SimAlert) -> str:
@@ -179,12 +196,14 @@ def print_report(report: Report, verbose: bool) -> None:
     print(
         f"keys={report.keys} hits={len(report.hits)} misses={len(report.misses)} "
         f"duplicates={len(report.duplicates)} false_alarms={len(report.false_alarms)} "
-        f"tolerated={len(report.tolerated)} precision={report.precision:.3f} "
+        f"tolerated={len(report.tolerated)} late={len(report.late)} "
+        f"precision={report.precision:.3f} "
         f"recall={report.recall:.3f} f1={report.f1:.3f}"
     )
     for key, ids in report.misses:
         print(f"  MISS {'/'.join(key)} (articles {', '.join(ids)})")
-    for label, alerts in (("DUP", report.duplicates), ("FALSE", report.false_alarms)):
+    shown = (("DUP", report.duplicates), ("FALSE", report.false_alarms), ("LATE", report.late))
+    for label, alerts in shown:
         for al in alerts:
             print(f"  {label}" + _describe(al))
     if verbose:
@@ -197,11 +216,14 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("scenarios", nargs="+", type=Path)
     parser.add_argument("-v", "--verbose", action="store_true", help="list hits too")
+    parser.add_argument(
+        "-r", "--reverse", action="store_true", help="take each step's articles newest first"
+    )
     args = parser.parse_args(argv)
     status = 0
     for path in args.scenarios:
         try:
-            print_report(evaluate(path), args.verbose)
+            print_report(evaluate(path, args.reverse), args.verbose)
         except MonitorError as exc:  # a scenario whose query the matcher refuses
             print(f"== {path}: cannot evaluate: {exc}")
             status = 1

@@ -37,6 +37,8 @@ DENIALS = [
     "No, the world's oldest tree has not been cut down",
     "Report that the bridge collapsed is false",
     "Paper retracts story on minister",
+    "Halvard Systems calls reports of 4,000 layoffs 'inaccurate'",
+    "Weather service: 'There is no hurricane' threatening Port Ellery",
     '"It is pure fiction," Peskov said.',
     'Peskov said: "It is pure fiction."',
     "Actor rubbishes split rumours: 'We're having the best year'",
@@ -145,9 +147,7 @@ def test_media_claim_party_is_the_outlet() -> None:
 
 def _match(topic: str, title: str, terms: list[str]) -> Match:
     hits = tuple(
-        TermHit(t, "title", title.find(t), title.find(t) + len(t), title)
-        for t in terms
-        if t in title
+        TermHit(t, "title", title.find(t), title.find(t) + len(t)) for t in terms if t in title
     )
     return Match(topic, hits)
 
@@ -255,3 +255,34 @@ def test_topic_terms_are_found_in_a_sentence_as_the_matcher_finds_them(
     from monitor.pipeline.detect import _term_in
 
     assert _term_in(term, sentence) is found
+
+
+def test_a_cookie_notice_before_the_story_is_not_its_lead() -> None:
+    title = "Clerk: Lowmarsh 'creek ballots' were sample ballots from 2026"
+    text = (
+        "We use cookies and similar technologies to personalise content and ads. You can "
+        "change your choices at any time by clicking 'Privacy settings' in the footer.\n\n"
+        "The Lowmarsh County clerk on Tuesday denied that any ballots had been dumped in a "
+        "creek, saying the photos showed sample ballots.\n\nMore follows."
+    )
+    [st] = detect(title, text, outlet="Tribune")
+    assert (st.kind, st.party_key) == ("denial", "lowmarsh-county-clerk")
+
+
+def test_a_lowercase_body_before_a_headline_colon_is_its_speaker() -> None:
+    [st] = detect(
+        "Weather service: 'There is no hurricane' threatening Port Ellery", "", outlet="B"
+    )
+    assert (st.kind, st.party_key) == ("denial", "weather-service")
+    [st] = detect("Correction: the report on dumped ballots was wrong", "", outlet="KVLM")
+    assert st.party_key == "media"  # a label, not a speaker
+
+
+def test_people_involved_telling_the_outlet_are_its_sources() -> None:
+    title = "Talvik picks Orrin Bay for chip factory"
+    text = (
+        "Talvik Semiconductors has chosen Orrin Bay for its first chip factory in Europe, "
+        "three people involved in the site search told Circuitline.\n\nMore follows."
+    )
+    [st] = detect(title, text, outlet="Circuitline")
+    assert (st.kind, st.party_key) == ("claim", "media")

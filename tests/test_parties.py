@@ -117,3 +117,20 @@ def test_a_party_seen_in_the_story_under_another_key_is_recognised() -> None:
     assert same_party(Party("Talvik", "talvik"), known) == "semiconductors"
     assert same_party(Party("Halvsund Energi", "energi"), known) is None
     assert same_party(Party("Lumo", "media"), known) is None  # the media is one party already
+
+
+def test_a_product_name_is_not_the_fuller_name_of_its_maker() -> None:
+    roles = learn_roles("Lumo admits chargers overheat", "The Lumo X2 and the Lumo X2 again.")
+    party = resolve("Lumo", roles, "Echo")
+    assert party is not None and party.key == "lumo"
+
+
+def test_place_names_are_not_people() -> None:
+    assert party_key("St Aldric's Hospital") == "aldric-hospital"
+    assert party_key("National Weather Service") == "national-weather-service"
+
+
+def test_a_generic_body_is_the_organisation_whose_officer_speaks() -> None:
+    text = "It is zero, said Dr Hiroshi Tanabe, director of the International Minor Planet Office."
+    party = resolve("astronomers' body", learn_roles("Asteroid poses no risk", text), "Echo")
+    assert party is not None and party.key == "international-minor-planet-office"

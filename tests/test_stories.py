@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from monitor.models import Statement
+from monitor.models import Kind, Statement
 from monitor.pipeline.stories import (
     StoryRef,
     assign_story,
@@ -115,3 +115,28 @@ def test_an_answer_joins_on_little_shared_wording() -> None:
     story = new_story("t", _said("claim", "Dam breached after record rain, videos show", "media"))
     fact_check = _said("denial", "Viral claim that the dam breached is false", "media", "false")
     assert assign_story(fact_check, [story]) == story
+
+
+def _acme(headline: str, lead: str = "", kind: Kind = "claim", party: str = "media") -> Statement:
+    return Statement(
+        kind=kind,
+        text=headline,
+        cue="",
+        proposition=headline,
+        party=party,
+        party_key="acme-systems" if party != "media" else "media",
+        keywords=tiered_keywords(headline, lead, ["Acme", "Acme Systems"]),
+    )
+
+
+def test_a_party_going_on_about_its_topic_joins_the_story_it_spoke_in() -> None:
+    """A company that denied "4,000 job cuts" then announces "1,200 jobs" answers itself."""
+    founding = _acme("Acme Systems preparing to lay off 4,000 staff in cloud unit")
+    denial = _acme("Acme Systems denies plan to lay off 4,000", kind="denial", party="Acme Systems")
+    story = grow_story(new_story("acme", founding), denial)
+    headline, lead = (
+        "Acme will cut 1,200 jobs, chief executive tells employees",
+        "In the cloud unit.",
+    )
+    assert assign_story(_acme(headline, lead), [story]) is None  # someone new: a new report
+    assert assign_story(_acme(headline, lead, party="Acme Systems"), [story]) == story

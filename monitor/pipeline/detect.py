@@ -22,7 +22,9 @@ from monitor.models import Kind, Match, Statement
 from monitor.pipeline import text as textmod
 from monitor.pipeline.lexicon import DEFAULT_LEXICON, Lexicon
 from monitor.pipeline.parties import (
+    GENERIC_ORGS,
     MEDIA_KEY,
+    ORG_WORDS,
     ROLE_WORDS,
     Party,
     Roles,
@@ -75,8 +77,17 @@ _TRAILING_SAYS = re.compile(
 _SPEAKER_THEN_QUOTE = re.compile(
     r"^(?P<who>[A-Z][\w'.-]*(?:\s+[A-Z][\w'.-]*){0,3})\s+[a-z][^:]{0,60}:\s*['\"]"
 )
+_NOTICE_TOPIC = re.compile(
+    r"\b(?:cookies?|privacy (?:settings|policy)|newsletters?|subscri(?:be|ption)|sign up|"
+    r"javascript|ad ?blocker|terms of (?:service|use))\b",
+    re.I,
+)
+_READER = re.compile(r"\b(?:you|your|our partners|we use)\b", re.I)
+_SPEAKER_NOUNS = frozenset(ROLE_WORDS) | ORG_WORDS | GENERIC_ORGS
 _HEADLINE_LABEL = re.compile(
-    r"^(?:report|exclusive|breaking|update|watch|video|live|just in)$", re.I
+    r"^(?:report|exclusive|breaking|update|watch|video|live|just in|correction|"
+    r"clarification|fact check|explainer|analysis)$",
+    re.I,
 )
 
 
@@ -326,7 +337,10 @@ def _headline_speaker(sentence: str) -> str | None:
     if _HEADLINE_LABEL.match(head) or _SAY_VERB.search(head):
         return None
     words = head.replace("'s", "").split()
-    if not all(w[:1].isupper() or w.lower() in ROLE_WORDS for w in words):
+    # "Weather service: ..." names a body; "Outbreak confirmed: ..." does not
+    if not all(w[:1].isupper() or w.lower() in _SPEAKER_NOUNS for w in words[1:]):
+        return None
+    if not words[0][:1].isupper():
         return None  # "Outbreak confirmed: ..." is not a speaker's name
     return head
 
@@ -395,11 +409,17 @@ def _finding(sentence: str, lexicon: Lexicon, in_title: bool) -> tuple[Finding |
 
 
 def _lead(text: str) -> list[str]:
-    """The first sentences of the first paragraph that is not a one-line heading."""
+    """The first sentences of the first paragraph that is neither a one-line heading nor a
+    notice to the reader an extractor let through (a cookie banner before the story)."""
     for para in textmod.paragraphs(text):
-        if len(para.text.split()) >= 8:
+        if len(para.text.split()) >= 8 and not _is_notice(para.text):
             return [s.text for s in textmod.sentences(para.text)][:_LEAD_SENTENCES]
     return []
+
+
+def _is_notice(paragraph: str) -> bool:
+    """A site's notice speaks to the reader about the site: cookies, privacy, newsletters."""
+    return bool(_NOTICE_TOPIC.search(paragraph) and _READER.search(paragraph))
 
 
 def _about_topic(sentence: str, text: str, match: Match | None, in_title: bool) -> bool:

@@ -98,6 +98,7 @@ _DENIAL_PHRASES = (
     r"categorically (?:false|untrue|wrong)",
     r"(?:totally |completely |entirely |simply )?(?:false|untrue)",
     r"not true",
+    r"(?:inaccurate|incorrect)",
     r"no truth",
     r"baseless",
     r"groundless",
@@ -135,12 +136,13 @@ _HEADLINE_DENIALS = (
     r"(?:isn't|aren't|wasn't|weren't|hasn't|haven't|didn't|doesn't|won't)",
     r"not (?:real|among|stolen|dead|true)",
     r"says? no\b",
+    r"there (?:is|are|was|were) no\b",
 )
 
 # Cues of the outlet's own report or its anonymous sources: the party is the media.
 _MEDIA_CLAIM_CUES = (
     r"(?:sources?|insiders?|officials?|aides?|advisers?|people|persons?)"
-    r" (?:familiar|close|briefed|with knowledge|who)",
+    r" (?:familiar|close|briefed|with knowledge|who|involved)",
     r"(?:sources?|insiders?|officials?|aides?) (?:say|says|said|tell|told|claim)",
     r"(?:city hall|white house|kremlin|club|company|government) sources?",
     r"people familiar",

@@ -223,13 +223,16 @@ ORG_WORDS = frozenset(
         "trust",
         "partners",
         "developers",
+        "service",
+        "hospital",
+        "body",
     ]
 )
 _LEGAL_SUFFIXES = frozenset(
     ["fc", "afc", "cf", "inc", "ltd", "plc", "corp", "co", "llc", "sa", "ag", "nv", "gmbh", "the"]
 )
 # Generic nouns that refer back to the article's main organisation ("the utility admitted").
-_GENERIC_ORGS = frozenset(
+GENERIC_ORGS = frozenset(
     [
         "company",
         "utility",
@@ -250,6 +253,7 @@ _GENERIC_ORGS = frozenset(
         "retailer",
         "operator",
         "broadcaster",
+        "body",
     ]
 )
 _MEDIA_WORDS = re.compile(
@@ -346,6 +350,10 @@ def _full_names(text: str) -> dict[str, str]:
     for run in runs:
         for name in _split_roles(re.sub(r"^(?:The|A|An)\s+", "", run.rstrip("."))):
             words = name.split()
+            # a name holding a digit is a product or a date ("Lumo X2", "2027 QF"), never
+            # the fuller name of a party
+            if any(c.isdigit() for c in name):
+                continue
             if len(words) >= 2 and not any("'" in w for w in words[:-1]):
                 name = _strip_possessive(name)
                 counts[name] = counts.get(name, 0) + 1
@@ -370,9 +378,15 @@ def _is_org(name: str) -> bool:
     return any(w in ORG_WORDS for w in words) or " ".join(words) in _METONYM_KEY
 
 
+# First words of place names, never of a person's: "St Aldric's", "Port Ellery".
+_PLACE_PREFIXES = frozenset(["st", "st.", "saint", "port", "fort", "mount", "lake", "cape"])
+
+
 def _is_person(name: str) -> bool:
     words = name.split()
-    return 1 <= len(words) <= 3 and all(w[:1].isupper() for w in words) and not _is_org(name)
+    if not words or words[0].lower() in _PLACE_PREFIXES or any(c.isdigit() for c in name):
+        return False
+    return len(words) <= 3 and all(w[:1].isupper() for w in words) and not _is_org(name)
 
 
 def party_key(name: str) -> str:
@@ -420,11 +434,16 @@ def resolve(phrase: str, roles: Roles, outlet: str) -> Party | None:
     institution = _institution(phrase, roles)
     if institution:
         return institution
-    if low.split()[-1] in _GENERIC_ORGS and not any(w[:1].isupper() for w in phrase.split()):
+    if low.split()[-1] in GENERIC_ORGS and not any(w[:1].isupper() for w in phrase.split()):
         named = _fullest_name(phrase, roles)
         if named != phrase:
             return _org_party(named, roles)  # "the agency" -> "Health Protection Agency"
-        return _org_party(roles.main_org, roles) if roles.main_org else None
+        if roles.main_org:
+            return _org_party(roles.main_org, roles)
+        # "the astronomers' body" in an article naming "Dr Tanabe, director of the
+        # International Minor Planet Office": the body whose officer speaks in it
+        spoken_for = next(iter(roles.agents.values()), None)
+        return _org_party(spoken_for, roles) if spoken_for else None
     return _role_party(phrase, roles) or _titled_name(phrase, roles) or _name_party(phrase, roles)
 
 

@@ -12,6 +12,7 @@ How much sharing is enough depends on what the statement does:
 - an answer (a denial, a confirmation, an admission) or a statement whose own words are
   all the topic's ("I am not resigning" on a topic about resigning) is about a proposition
   already out: ANSWER_THRESHOLD;
+- a statement by a party that already spoke in the story likewise: ANSWER_THRESHOLD;
 - a fresh report needs JOIN_THRESHOLD and one of its own headline words among the story's
   own words or its parties' names: sharing only the topic's words and the lead's background
   ("customers", "billing systems"), "paid hackers a ransom" is a new proposition next to
@@ -492,7 +493,7 @@ def assign_story(
     # an answer (denial, confirmation), or a statement whose own words are all the
     # topic's ("I am not resigning" on a topic about resigning), is about a proposition
     # already out: it joins the best story on little shared wording
-    if answers(statement) or not _own_words(keywords):
+    if answers(statement) or not _own_words(keywords) or spoke_in(statement, candidates[index]):
         return candidates[index] if best >= min(threshold, ANSWER_THRESHOLD) else None
     # a fresh report joins only a story that holds one of its own words: sharing nothing
     # but the topic's words and the lead's background ("customers", "systems") it reports
@@ -500,6 +501,14 @@ def assign_story(
     if best < threshold or not shares_core(keywords, candidates[index]):
         return None
     return candidates[index]
+
+
+def spoke_in(statement: Statement, story: StoryRef) -> bool:
+    """Whether the statement's party already spoke in the story: a party that goes on about
+    its topic ("will cut 1,200 jobs" after denying 4,000) is mostly answering itself, so it
+    joins on little shared wording, as an answer does."""
+    marks = party_marks(statement)
+    return bool(marks) and marks <= story.keywords
 
 
 def _own_words(keywords: frozenset[str]) -> set[str]:
