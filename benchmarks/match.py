@@ -16,13 +16,12 @@ realistic
 stress
     The old generator: any term is drawn with `--text-share` (30%) from the texts' own
     vocabulary (content words of 4+ letters, word pairs, prefixes), the rest made-up names.
-    Most articles then match several topics, and hit sentences are split for each.
+    Most articles then match several topics.
 
 The articles are matched one by one, repeated until the input is a few MB; times are CPU
-seconds of this process, the fastest of `--passes` passes (the machine is shared). Sentence
-splitting (pysbd) runs only for matched topics and is cached per paragraph; as the articles
-repeat, the timed passes run with that cache warm. The cold first pass is timed and printed
-separately.
+seconds of this process, the fastest of `--passes` passes (the machine is shared). Matching
+splits no sentences (a hit's sentence is found when shown or stored); the first pass, which
+compiles each phrase's regex as it is first needed, is timed and printed separately.
 
     python benchmarks/match.py [--setting both] [--megabytes 2] [--passes 3]
 """
@@ -199,7 +198,7 @@ def measure(
     started = time.process_time()
     matcher = Matcher.compile(topics)
     compile_seconds = time.process_time() - started
-    cold, _ = run(matcher, articles)  # first pass: sentences split for the first time
+    cold, _ = run(matcher, articles)  # first pass: regexes compiled as first needed
     # The fastest of a few passes: other work on a shared machine only ever slows one down.
     seconds, matched = min(run(matcher, corpus) for _ in range(passes))
     rate = megabytes / seconds

@@ -74,13 +74,14 @@ class Article:
 
 @dataclass(frozen=True, slots=True)
 class TermHit:
-    """One occurrence of a query term in an article."""
+    """One occurrence of a query term in an article. Its sentence is not kept: splitting
+    sentences is slow and matching needs only the terms, so it is found when shown
+    (`monitor.pipeline.match.hit_sentence`)."""
 
     term: str  # the term as written in the query (word, "phrase", prefix*)
     field: Literal["title", "text"]
     start: int  # character offsets into that field
     end: int
-    sentence: str  # the sentence the hit falls in
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,8 +14,9 @@ their terms present (``NOT x``, ``a OR NOT b``) are evaluated for every article:
 per article what a triggered topic costs, where others cost nothing unless triggered.
 
 Folding keeps the text's length, so a position in the folded text is a position in the
-original: hits point into the original title or text, and their sentence is split (pysbd)
-only for topics that match, one paragraph at a time. Title and text are one document for
+original: hits point into the original title or text. A hit's sentence is not split while
+matching (pysbd costs more than all the rest): `hit_sentence` finds it when it is shown or
+stored, splitting only the hit's paragraph. Title and text are one document for
 AND/OR/NOT, but a phrase or a NEAR never spans from the title into the text (the harness's
 reference reads title and text as one run of words).
 """
@@ -117,49 +118,13 @@ class _Field:
         return bisect_left(self.word_starts, start + 1)
 
 
-class _Sentences:
-    """The sentence around a hit. Only paragraphs with hits are split (pysbd is slow), each
-    once however many hits it has. A paragraph is the line around the hit, as
-    `text.paragraphs` has it, found without splitting the whole field."""
-
-    def __init__(self, name: FieldName, original: str) -> None:
-        self.name = name
-        self.original = original
-        # where the line starts -> where its paragraph starts, the paragraph, its sentences
-        self.split: dict[int, tuple[int, str, list[textspans.Span]]] = {}
-        self.found: dict[Span, str] = {}  # hit -> its sentence
-
-    def at(self, span: Span) -> str:
-        if span not in self.found:
-            self.found[span] = self._find(span)
-        return self.found[span]
-
-    def _find(self, span: Span) -> str:
-        if self.name == "title":  # a title is one sentence
-            return self.original.strip()
-        line_start = self.original.rfind("\n", 0, span[0]) + 1
-        if line_start not in self.split:
-            line_end = self.original.find("\n", span[0])
-            line = self.original[line_start : line_end if line_end >= 0 else None]
-            start = line_start + len(line) - len(line.lstrip())
-            paragraph = line.strip()
-            self.split[line_start] = (start, paragraph, textspans.sentences(paragraph))
-        start, paragraph, sentences = self.split[line_start]
-        offset = span[0] - start
-        for sentence in sentences:
-            if sentence.start <= offset < max(sentence.end, sentence.start + 1):
-                return sentence.text
-        return paragraph
-
-
 class _Article:
-    """An article with candidate topics: where patterns occur, NEAR, hits and sentences.
-    Built only when some topic needs evaluating, and everything in it computed on demand."""
+    """An article with candidate topics: where patterns occur, NEAR, and hits. Built only
+    when some topic needs evaluating, and everything in it computed on demand."""
 
     def __init__(self, fields: tuple[_Field, ...], patterns: _Patterns) -> None:
         self.fields = fields
         self.patterns = patterns
-        self.sentences = {f.name: _Sentences(f.name, f.original) for f in fields}
         self.spans_cache: dict[tuple[FieldName, int], list[Span]] = {}
         self.hits_cache: dict[tuple[int, str], tuple[TermHit, ...]] = {}
 
@@ -191,9 +156,7 @@ class _Article:
         key = (pattern_id, written)
         if key not in self.hits_cache:
             self.hits_cache[key] = tuple(
-                TermHit(
-                    written, field.name, start, end, self.sentences[field.name].at((start, end))
-                )
+                TermHit(written, field.name, start, end)
                 for field in self.fields
                 for start, end in self.spans(field, pattern_id)
             )
@@ -511,3 +474,16 @@ class Matcher:
         ]
         hits.sort(key=lambda h: (h.field != "title", h.start, h.end, h.term))
         return Match(topic.name, tuple(hits))
+
+
+def hit_sentence(hit: TermHit, title: str, text: str) -> str:
+    """The sentence `hit` falls in, in the article of that title and text (those it was
+    matched in). A title is one sentence; in the text only the hit's paragraph is split."""
+    if hit.field == "title":
+        return title.strip()
+    return textspans.sentence_at(text, hit.start, hit.end)
+
+
+def hit_sentences(match: Match, title: str, text: str) -> list[str]:
+    """The sentence of each of the match's hits, in order."""
+    return [hit_sentence(hit, title, text) for hit in match.hits]

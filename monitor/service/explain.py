@@ -15,7 +15,7 @@ from monitor.pipeline.detect import detect
 from monitor.pipeline.extract import PageText, extract_page
 from monitor.pipeline.fetch import Fetcher
 from monitor.pipeline.lexicon import DEFAULT_LEXICON
-from monitor.pipeline.match import Matcher
+from monitor.pipeline.match import Matcher, hit_sentence
 from monitor.pipeline.stories import StoryRef, assign_story, new_story_id
 from monitor.refresh import fetch_settings
 from monitor.service.app import open_database
@@ -68,7 +68,8 @@ def _report(settings: Settings, article: Article) -> Iterator[str]:
         for match in matches:
             yield f"topic {match.topic}: matched on {', '.join(match.terms)}"
             for hit in match.hits[:6]:
-                yield f"  {hit.term!r} in {hit.field}: {hit.sentence!r}"
+                sentence = hit_sentence(hit, article.title, article.text)
+                yield f"  {hit.term!r} in {hit.field} at {hit.start}-{hit.end}: {sentence!r}"
             statements = detect(
                 article.title,
                 article.text,

@@ -86,8 +86,15 @@ def save_article(
     return row.id
 
 
-def save_match(session: Session, article_id: int, match: Match) -> None:
-    terms = json.dumps([asdict(h) for h in match.hits], ensure_ascii=False)
+def save_match(
+    session: Session, article_id: int, match: Match, sentences: Sequence[str] | None = None
+) -> None:
+    """Record which terms matched where: each hit's offsets, and the sentence it falls in.
+    The store splits no text: `sentences` (one per hit, in order) come from the caller
+    (`pipeline.match.hit_sentences`); without them a hit's sentence is stored as null."""
+    said: Sequence[str | None] = [None] * len(match.hits) if sentences is None else sentences
+    hits = [asdict(hit) | {"sentence": s} for hit, s in zip(match.hits, said, strict=True)]
+    terms = json.dumps(hits, ensure_ascii=False)
     session.add(MatchRow(article_id=article_id, topic=match.topic, terms=terms))
 
 
