@@ -22,7 +22,8 @@ PAGE = """<!doctype html><html><head><title>{title}</title>
 <link rel="canonical" href="{link}"></head><body>
 <nav><a href="/">Home</a> <a href="/world">World</a></nav>
 <article><h1>{title}</h1>{paragraphs}</article>
-<aside><h3>Trending</h3><ul><li><a href="/x">Celebrity chef opens third restaurant</a></li></ul></aside>
+<aside><h3>Trending</h3><ul>
+<li><a href="/x">Celebrity chef opens third restaurant</a></li></ul></aside>
 <footer>Copyright The Test Gazette</footer></body></html>"""
 
 
@@ -58,8 +59,11 @@ class NewsSite:
 
     def publish(self, story: Story) -> None:
         self.stories.append(story)
-        self.server.route(f"/news/{story.slug}.html", body=self._page(story),
-                          headers={"Content-Type": "text/html; charset=utf-8"})
+        self.server.route(
+            f"/news/{story.slug}.html",
+            body=self._page(story),
+            headers={"Content-Type": "text/html; charset=utf-8"},
+        )
 
     def _page(self, story: Story) -> bytes:
         paragraphs = "".join(f"<p>{p}</p>" for p in story.paragraphs)
@@ -68,12 +72,18 @@ class NewsSite:
 
     def feed(self, _req: Request) -> Response:
         items = "".join(
-            RSS_ITEM.format(title=s.title, link=self.server.url(f"/news/{s.slug}.html"),
-                            date=s.date, summary=s.paragraphs[0])
+            RSS_ITEM.format(
+                title=s.title,
+                link=self.server.url(f"/news/{s.slug}.html"),
+                date=s.date,
+                summary=s.paragraphs[0],
+            )
             for s in reversed(self.stories)
         )
-        body = (f'<?xml version="1.0"?><rss version="2.0"><channel><title>Test Gazette</title>'
-                f"<link>{self.server.url('/')}</link>{items}</channel></rss>").encode()
+        body = (
+            f'<?xml version="1.0"?><rss version="2.0"><channel><title>Test Gazette</title>'
+            f"<link>{self.server.url('/')}</link>{items}</channel></rss>"
+        ).encode()
         return Response(200, body, {"Content-Type": "application/rss+xml"})
 
     @property
@@ -105,26 +115,53 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def write_config(path: Path, *, feed_url: str, hook_url: str, topics: dict[str, str],
-                 db: Path, extra: str = "", poll: str = "1s") -> Path:
-    lines = ["[monitor]", f'database_url = "sqlite:///{db}"', f'poll_interval = "{poll}"',
-             "allow_private_networks = true", extra, "",
-             "[[feeds]]", f'url = "{feed_url}"', 'name = "Test Gazette"', ""]
+def write_config(
+    path: Path,
+    *,
+    feed_url: str,
+    hook_url: str,
+    topics: dict[str, str],
+    db: Path,
+    extra: str = "",
+    poll: str = "1s",
+) -> Path:
+    lines = [
+        "[monitor]",
+        f'database_url = "sqlite:///{db}"',
+        f'poll_interval = "{poll}"',
+        "allow_private_networks = true",
+        extra,
+        "",
+        "[[feeds]]",
+        f'url = "{feed_url}"',
+        'name = "Test Gazette"',
+        "",
+    ]
     for name, query in topics.items():
         lines += ["[[topics]]", f'name = "{name}"', f"query = '{query}'", ""]
-    lines += ["[[channels]]", 'name = "hook"', 'type = "webhook"', f'url = "{hook_url}"',
-              'secret = "${TEST_HOOK_SECRET}"', ""]
+    lines += [
+        "[[channels]]",
+        'name = "hook"',
+        'type = "webhook"',
+        f'url = "{hook_url}"',
+        'secret = "${TEST_HOOK_SECRET}"',
+        "",
+    ]
     path.write_text("\n".join(lines))
     return path
 
 
-def start_daemon(config: Path, env: dict[str, str] | None = None,
-                 log: Path | None = None) -> subprocess.Popen[bytes]:
+def start_daemon(
+    config: Path, env: dict[str, str] | None = None, log: Path | None = None
+) -> subprocess.Popen[bytes]:
     full_env = {**os.environ, "TEST_HOOK_SECRET": "hook-secret-value", **(env or {})}
     out = open(log, "ab") if log else subprocess.DEVNULL  # noqa: SIM115 (closed by the process)
     return subprocess.Popen(
         [sys.executable, "-m", "monitor", "-c", str(config), "run"],
-        env=full_env, stdout=out, stderr=out, start_new_session=True,
+        env=full_env,
+        stdout=out,
+        stderr=out,
+        start_new_session=True,
     )
 
 
@@ -158,4 +195,4 @@ def stop(proc: subprocess.Popen[bytes], sig: int = signal.SIGTERM, timeout: floa
     except subprocess.TimeoutExpired:
         os.killpg(proc.pid, signal.SIGKILL)
         proc.wait(5)
-        raise AssertionError(f"the daemon did not exit within {timeout}s of signal {sig}")
+        raise AssertionError(f"the daemon did not exit within {timeout}s of signal {sig}") from None

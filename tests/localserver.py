@@ -3,6 +3,7 @@ handler. Requests are recorded so tests can assert on headers (If-None-Match, Us
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -56,15 +57,15 @@ class LocalServer:
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length) if length else b""
                 path = self.path.split("?", 1)[0]
-                req = Request(self.command, self.path, {k.lower(): v for k, v in self.headers.items()}, body)
+                req = Request(
+                    self.command, self.path, {k.lower(): v for k, v in self.headers.items()}, body
+                )
                 with server._lock:
                     server.requests.append(req)
                     handler = server.routes.get(self.path) or server.routes.get(path)
                 resp = handler(req) if handler else Response(404, b"not found")
-                try:
+                with contextlib.suppress(BrokenPipeError, ConnectionResetError):
                     self._write(resp)
-                except (BrokenPipeError, ConnectionResetError):
-                    pass
 
             def _write(self, resp: Response) -> None:
                 self.send_response(resp.status)
@@ -97,8 +98,14 @@ class LocalServer:
     def url(self, path: str) -> str:
         return f"http://{self.host}:{self.port}{path}"
 
-    def route(self, path: str, body: bytes = b"", status: int = 200,
-              headers: dict[str, str] | None = None, handler: Handler | None = None) -> str:
+    def route(
+        self,
+        path: str,
+        body: bytes = b"",
+        status: int = 200,
+        headers: dict[str, str] | None = None,
+        handler: Handler | None = None,
+    ) -> str:
         """Serve `path`; returns its full URL."""
         if handler is None:
             canned = Response(status, body, dict(headers or {}))

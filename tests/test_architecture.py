@@ -41,19 +41,15 @@ def _group(module: str) -> tuple[int, str]:
     best: tuple[int, str] | None = None
     for level, prefixes in enumerate(LAYERS):
         for prefix in prefixes:
-            if module == prefix or module.startswith(prefix + "."):
-                if best is None or len(prefix) > len(best[1]):
-                    best = (level, prefix)
+            inside = module == prefix or module.startswith(prefix + ".")
+            if inside and (best is None or len(prefix) > len(best[1])):
+                best = (level, prefix)
     assert best is not None, f"{module} is in no layer: add it to LAYERS"
     return best
 
 
 def _modules() -> dict[str, Path]:
-    return {
-        _module_name(p): p
-        for p in PACKAGE.rglob("*.py")
-        if "migrations" not in p.parts
-    }
+    return {_module_name(p): p for p in PACKAGE.rglob("*.py") if "migrations" not in p.parts}
 
 
 def test_imports_point_one_way() -> None:

@@ -55,14 +55,18 @@ def test_daemon_lifecycle(tmp_path: Path) -> None:
         site.publish(denial_story(1, "Brackenfield Motors"))
         port = free_port()
         config = write_config(
-            tmp_path / "monitor.toml", feed_url=site.feed_url, hook_url=hook.url,
-            topics={"brackenfield": '"Brackenfield Motors" AND plant'}, db=tmp_path / "m.db",
+            tmp_path / "monitor.toml",
+            feed_url=site.feed_url,
+            hook_url=hook.url,
+            topics={"brackenfield": '"Brackenfield Motors" AND plant'},
+            db=tmp_path / "m.db",
             extra=f'http = "127.0.0.1:{port}"',
         )
         notify = NotifySocket(tmp_path / "notify.sock")
         log = tmp_path / "daemon.log"
-        proc = start_daemon(config, {"NOTIFY_SOCKET": str(notify.path),
-                                     "WATCHDOG_USEC": "2000000"}, log)
+        proc = start_daemon(
+            config, {"NOTIFY_SOCKET": str(notify.path), "WATCHDOG_USEC": "2000000"}, log
+        )
         try:
             wait_for(lambda: notify.saw("READY=1"), 60, "READY=1")
             wait_for(lambda: len(hook.accepted) == 1, 30, "the first alert")
@@ -77,10 +81,17 @@ def test_daemon_lifecycle(tmp_path: Path) -> None:
             assert 'news_monitor_feeds{state="active"} 1.0' in metrics
 
             # a valid reload adds a topic: the next article is matched against it
-            write_config(config, feed_url=site.feed_url, hook_url=hook.url, db=tmp_path / "m.db",
-                         topics={"brackenfield": '"Brackenfield Motors" AND plant',
-                                 "ostrava": '"Ostrava Steel" AND plant'},
-                         extra=f'http = "127.0.0.1:{port}"')
+            write_config(
+                config,
+                feed_url=site.feed_url,
+                hook_url=hook.url,
+                db=tmp_path / "m.db",
+                topics={
+                    "brackenfield": '"Brackenfield Motors" AND plant',
+                    "ostrava": '"Ostrava Steel" AND plant',
+                },
+                extra=f'http = "127.0.0.1:{port}"',
+            )
             proc.send_signal(signal.SIGHUP)
             wait_for(lambda: "config reloaded" in log.read_text(), 20, "the reload")
             assert notify.saw("RELOADING=1")

@@ -21,14 +21,25 @@ from monitor.config import (
 )
 
 README = (Path(__file__).resolve().parents[1] / "README.md").read_text()
-MODELS: list[type[BaseModel]] = [MonitorSettings, FeedSettings, TopicSettings, WebhookChannel,
-                                 EmailChannel, LogChannel, AppriseChannel, DetectionSettings]
+MODELS: list[type[BaseModel]] = [
+    MonitorSettings,
+    FeedSettings,
+    TopicSettings,
+    WebhookChannel,
+    EmailChannel,
+    LogChannel,
+    AppriseChannel,
+    DetectionSettings,
+]
 
 
 @pytest.mark.parametrize("model", MODELS, ids=lambda m: m.__name__)
 def test_every_setting_is_documented(model: type[BaseModel]) -> None:
-    missing = [name for name in model.model_fields
-               if f"`{name}`" not in README and f"\n{name} = " not in README]
+    missing = [
+        name
+        for name in model.model_fields
+        if f"`{name}`" not in README and f"\n{name} = " not in README
+    ]
     assert missing == [], f"document {model.__name__} keys in the README: {missing}"
 
 
@@ -50,8 +61,13 @@ def test_every_command_is_documented() -> None:
     missing = []
     for command in commands:
         *parents, leaf = command.split()
-        if not any(leaf in line.split("news-monitor ", 1)[1] and
-                   all(p in line for p in parents) for line in lines) and leaf not in text:
+        if (
+            not any(
+                leaf in line.split("news-monitor ", 1)[1] and all(p in line for p in parents)
+                for line in lines
+            )
+            and leaf not in text
+        ):
             missing.append(command)
     assert missing == [], f"document these commands in the README: {missing}"
 
