@@ -286,3 +286,13 @@ def test_people_involved_telling_the_outlet_are_its_sources() -> None:
     )
     [st] = detect(title, text, outlet="Circuitline")
     assert (st.kind, st.party_key) == ("claim", "media")
+
+
+def test_a_participle_cue_takes_the_sentences_named_subject() -> None:
+    title = "Lumo X2 charger swap: how to check if yours is affected"
+    text = (
+        "Lumo is replacing about 40,000 chargers sold with its X2 phone after admitting that "
+        "a faulty capacitor can overheat.\n\nMore follows."
+    )
+    [st] = detect(title, text, outlet="Morning Flash")
+    assert (st.kind, st.party_key) == ("claim", "lumo")

@@ -83,6 +83,9 @@ _NOTICE_TOPIC = re.compile(
     re.I,
 )
 _READER = re.compile(r"\b(?:you|your|our partners|we use)\b", re.I)
+_LEADING_NAME = re.compile(
+    r"^(?P<who>[A-Z][\w'.-]*(?:\s+[A-Z][\w'.-]*){0,3})\s+(?:is|are|was|were|has|have|had|will)\b"
+)
 _SPEAKER_NOUNS = frozenset(ROLE_WORDS) | ORG_WORDS | GENERIC_ORGS
 _HEADLINE_LABEL = re.compile(
     r"^(?:report|exclusive|breaking|update|watch|video|live|just in|correction|"
@@ -361,10 +364,19 @@ def _subject(sentence: str, cue: Cue, in_title: bool) -> str:
     if cue.verb and by_agent:
         return by_agent.group(1)  # "... Confirmed by Health Agency"
     if cue.verb:
-        subject = _subject_before(sentence, cue.start)
+        subject = _subject_before(sentence, cue.start) or _main_subject(sentence, cue)
         if subject:
             return subject
     return _speaker_of_quote(sentence, cue)
+
+
+def _main_subject(sentence: str, cue: Cue) -> str:
+    """The sentence's named subject for a participle cue hanging off it: "Lumo is replacing
+    chargers after admitting a fault" -> "Lumo"."""
+    if not re.search(r"\b(?:after|before|while|since|by)\s+$", sentence[: cue.start], re.I):
+        return ""
+    named = _LEADING_NAME.match(sentence)
+    return named.group("who") if named else ""
 
 
 def _speaker_of_quote(sentence: str, cue: Cue) -> str:
