@@ -16,7 +16,8 @@ import pytest
 
 from monitor.deliver import render
 from monitor.deliver.dispatch import Dispatcher
-from monitor.deliver.webhook import digest_body, redact_url, retry_after_seconds
+from monitor.deliver.webhook import digest_body, redact_url
+from monitor.pipeline.fetch import parse_retry_after
 from monitor.store.db import Database
 from tests.deliver_support import (
     T0,
@@ -242,7 +243,7 @@ def test_send_test_reports_a_failure() -> None:
     [("120", 120.0), ("Mon, 02 Nov 2026 09:20:03 GMT", 240.0), ("soon", None), (None, None)],
 )
 def test_retry_after_parsing(value: str | None, seconds: float | None) -> None:
-    assert retry_after_seconds(value, now=T0.astimezone(UTC)) == seconds
+    assert parse_retry_after(value, now=T0.astimezone(UTC)) == seconds
 
 
 def test_redact_url_keeps_scheme_and_host_only() -> None:

@@ -12,8 +12,6 @@ import hashlib
 import hmac
 import json
 from collections.abc import Sequence
-from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -23,6 +21,7 @@ from monitor.config import WebhookChannel
 from monitor.deliver import render
 from monitor.errors import DeliveryError
 from monitor.models import Alert
+from monitor.pipeline.fetch import parse_retry_after
 
 
 class WebhookRefused(DeliveryError):
@@ -72,22 +71,6 @@ def digest_body(fmt: str, alerts: Sequence[Alert]) -> dict[str, Any]:
         "count": len(alerts),
         "alerts": [a.payload() for a in alerts],
     }
-
-
-def retry_after_seconds(value: str | None, now: datetime | None = None) -> float | None:
-    """Retry-After as seconds: either a number or an HTTP date."""
-    if not value:
-        return None
-    value = value.strip()
-    if value.isdigit():
-        return float(value)
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
 
 
 class WebhookSender:
@@ -144,6 +127,6 @@ def _check(response: httpx.Response, where: str) -> None:
     raise WebhookRefused(
         f"webhook {where} answered HTTP {status}",
         status=status,
-        retry_after=retry_after_seconds(response.headers.get("retry-after")),
+        retry_after=parse_retry_after(response.headers.get("retry-after")),
         retryable=soon,
     )
