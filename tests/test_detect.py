@@ -296,3 +296,13 @@ def test_a_participle_cue_takes_the_sentences_named_subject() -> None:
     )
     [st] = detect(title, text, outlet="Morning Flash")
     assert (st.kind, st.party_key) == ("claim", "lumo")
+
+
+def test_a_participle_after_a_comma_takes_the_named_subject_before_it() -> None:
+    title = "It's official: Hale fires Brannigan, Amos takes over"
+    text = (
+        "Harwick Falcons owner Victor Hale fired coach Dale Brannigan on Wednesday, confirming "
+        "the move Gridiron Insider first reported on Monday.\n\nMore follows."
+    )
+    [st] = detect(title, text, outlet="Gridiron Insider")
+    assert (st.kind, st.party_key) == ("claim", "hale")

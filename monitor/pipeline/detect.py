@@ -84,7 +84,8 @@ _NOTICE_TOPIC = re.compile(
 )
 _READER = re.compile(r"\b(?:you|your|our partners|we use)\b", re.I)
 _LEADING_NAME = re.compile(
-    r"^(?P<who>[A-Z][\w'.-]*(?:\s+[A-Z][\w'.-]*){0,3})\s+(?:is|are|was|were|has|have|had|will)\b"
+    r"^(?P<who>[A-Z][\w'.-]*(?:\s+[\w'.-]+){0,5}?\s*[A-Z][\w'.-]*|[A-Z][\w'.-]*)\s+"
+    r"(?:is|are|was|were|has|have|had|will|[a-z]+ed)\b"
 )
 _SPEAKER_NOUNS = frozenset(ROLE_WORDS) | ORG_WORDS | GENERIC_ORGS
 _HEADLINE_LABEL = re.compile(
@@ -372,11 +373,13 @@ def _subject(sentence: str, cue: Cue, in_title: bool) -> str:
 
 def _main_subject(sentence: str, cue: Cue) -> str:
     """The sentence's named subject for a participle cue hanging off it: "Lumo is replacing
-    chargers after admitting a fault" -> "Lumo"."""
-    if not re.search(r"\b(?:after|before|while|since|by)\s+$", sentence[: cue.start], re.I):
+    chargers after admitting a fault" -> "Lumo"; "Owner Victor Hale fired the coach,
+    confirming the move" -> "Owner Victor Hale"."""
+    before = sentence[: cue.start]
+    if not re.search(r"(?:\b(?:after|before|while|since|by)|,)\s+$", before, re.I):
         return ""
     named = _LEADING_NAME.match(sentence)
-    return named.group("who") if named else ""
+    return named.group("who") if named and named.group("who")[-1:].isalnum() else ""
 
 
 def _speaker_of_quote(sentence: str, cue: Cue) -> str:
