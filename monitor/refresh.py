@@ -42,7 +42,7 @@ from monitor.store.alerts import record_alert
 from monitor.store.db import Database
 
 STORY_WINDOW = timedelta(days=30)  # a statement can join a story touched this recently
-PAGE_CONCURRENCY = 8  # pages of one feed fetched at once
+PAGE_CONCURRENCY = 8  # article pages fetched at once (extraction has its own pool)
 
 
 def fetch_settings(settings: Settings) -> FetchSettings:
@@ -219,6 +219,7 @@ class Refresher:
         # network (a slow one holds its slot until fetch_timeout); per-host caps are the fetcher's
         self._feed_slots = asyncio.Semaphore(settings.monitor.max_connections)
         self._page_slots = asyncio.Semaphore(PAGE_CONCURRENCY)
+        self._in_flight: set[str] = set()  # canonical entry URLs being fetched and stored
 
     def reconfigure(self, settings: Settings) -> None:
         """Take a new config: the next article sees the new topics; work in flight is kept."""
@@ -276,16 +277,23 @@ class Refresher:
         self, feed: feed_store.FeedState, entries: Sequence[Entry], report: CycleReport
     ) -> None:
         fresh = await self.db.run(self._fresh_entries, feed, entries)
-        if not fresh:
-            return
-        name = feed.name
-        built = await asyncio.gather(*(self._build_bounded(name, entry) for entry in fresh))
-        # oldest first, so a story's claim is recorded before the denial that answers it
-        for article, entry_url in sorted(built, key=_published_key):
-            alerts = await self.db.run(self._store_article, feed.id, article, entry_url)
-            if alerts is not None:
-                report.new_articles += 1
-                report.alerts.extend(alerts)
+        # another feed of this cycle may be fetching the same article right now: leave it
+        # to that one, so a page carried by several feeds is fetched once
+        claimed = {e.link: _canonical_or_none(e.link, feed.url) for e in fresh}
+        fresh = [e for e in fresh if claimed[e.link] not in self._in_flight]
+        urls = {url for e in fresh if (url := claimed[e.link])}
+        self._in_flight.update(urls)
+        try:
+            name = feed.name
+            built = await asyncio.gather(*(self._build_bounded(name, entry) for entry in fresh))
+            # oldest first, so a story's claim is recorded before the denial that answers it
+            for article, entry_url in sorted(built, key=_published_key):
+                alerts = await self.db.run(self._store_article, feed.id, article, entry_url)
+                if alerts is not None:
+                    report.new_articles += 1
+                    report.alerts.extend(alerts)
+        finally:
+            self._in_flight.difference_update(urls)
 
     def _fresh_entries(self, feed: feed_store.FeedState, entries: Sequence[Entry]) -> list[Entry]:
         urls = {e: _canonical_or_none(e.link, feed.url) for e in entries}
