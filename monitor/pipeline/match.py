@@ -130,12 +130,14 @@ class _Article:
 
     def spans(self, field: _Field, pattern_id: int) -> list[Span]:
         key = (field.name, pattern_id)
-        if key not in self.spans_cache:
-            found = pattern_id in field.present
-            overlapping = self.patterns.patterns[pattern_id].can_overlap
-            spans = field.spans(self.patterns.regex(pattern_id), overlapping) if found else []
+        spans = self.spans_cache.get(key)
+        if spans is None:
+            spans = []
+            if pattern_id in field.present:
+                overlapping = self.patterns.overlapping[pattern_id]
+                spans = field.spans(self.patterns.regex(pattern_id), overlapping)
             self.spans_cache[key] = spans
-        return self.spans_cache[key]
+        return spans
 
     def near(self, left: int, right: int, distance: int) -> bool:
         """Whether the two patterns occur in the same field with their first words at most
@@ -154,13 +156,15 @@ class _Article:
     def hits(self, pattern_id: int, written: str) -> tuple[TermHit, ...]:
         """The hits of a pattern as written in a topic; topics sharing a term share them."""
         key = (pattern_id, written)
-        if key not in self.hits_cache:
-            self.hits_cache[key] = tuple(
+        hits = self.hits_cache.get(key)
+        if hits is None:
+            hits = self.hits_cache[key] = tuple(
                 TermHit(written, field.name, start, end)
                 for field in self.fields
+                if pattern_id in field.present
                 for start, end in self.spans(field, pattern_id)
             )
-        return self.hits_cache[key]
+        return hits
 
 
 class _Patterns:
@@ -181,6 +185,7 @@ class _Patterns:
         self.anchored: list[tuple[int, ...]] = []  # key id -> phrases to confirm
         self.anchors: frozenset[int] = frozenset()  # key ids that anchor some phrase
         self.phrases: ahocorasick.Automaton | None = None  # over words joined by spaces
+        self.overlapping: list[bool] = []  # pattern id -> whether occurrences can overlap
 
     def id_of(self, term: Term) -> int:
         pattern = _Pattern(term.words, term.prefix)
@@ -195,6 +200,7 @@ class _Patterns:
         return self.regexes[pattern_id]
 
     def build(self) -> None:
+        self.overlapping = [pattern.can_overlap for pattern in self.patterns]
         direct: dict[str, list[int]] = {}
         anchored: dict[str, list[int]] = {}
         # How many phrases each word is in: "Energy" in a hundred company names would make
