@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import signal
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -48,6 +49,8 @@ class Daemon:
         self._in_flight: dict[int, asyncio.Task[None]] = {}
         self._fatal: BaseException | None = None
         self._last_tick: datetime | None = None
+        self._db_down_since: float | None = None
+        self._db_warned_at: float | None = None
 
     async def run(self) -> int:
         db = open_database(self.settings)
@@ -128,6 +131,11 @@ class Daemon:
         except StoreError as exc:
             self._store_trouble(exc)
             return
+        if self._db_down_since is not None:
+            logger.info(
+                "database reachable again after {:.0f}s", time.monotonic() - self._db_down_since
+            )
+            self._db_down_since = self._db_warned_at = None
         for feed in due:
             if feed.id not in self._in_flight:
                 task = asyncio.create_task(self._poll(feed))
@@ -174,7 +182,12 @@ class Daemon:
         if exc.fatal:
             self._fatal = exc
             self._stop.set()
-        else:
+            return
+        # one line when the outage starts, then one a minute: not one per failed query
+        now = time.monotonic()
+        self._db_down_since = self._db_down_since or now
+        if self._db_warned_at is None or now - self._db_warned_at >= 60:
+            self._db_warned_at = now
             logger.warning("database unavailable, will retry: {}", exc)
 
     async def _cancel_in_flight(self) -> None:

@@ -106,6 +106,8 @@ def migrate(engine: Engine) -> None:
             cfg.attributes["connection"] = conn
             command.upgrade(cfg, "head")
         logger.info("database schema at revision {}", head_revision())
+    except OperationalError as exc:
+        raise _store_error(exc, "cannot migrate the database: ") from exc
     except SQLAlchemyError as exc:
         raise StoreError(f"cannot migrate the database: {exc}") from exc
 
@@ -176,11 +178,18 @@ class Database:
         self.engine.dispose()
 
 
-def _store_error(exc: OperationalError) -> StoreError:
+def _store_error(exc: OperationalError, context: str = "") -> StoreError:
+    """Say what is wrong in the user's terms, and whether waiting can help (`fatal`)."""
     message = str(exc.orig) if exc.orig is not None else str(exc)
     lowered = message.lower()
     if "readonly" in lowered or "read-only" in lowered:
-        return StoreError(f"the database is read-only: {message}", fatal=True)
+        return StoreError(f"{context}the database is read-only: {message}", fatal=True)
     if "full" in lowered or "disk i/o" in lowered or "no space" in lowered:
-        return StoreError(f"the database's disk is full or failing: {message}", fatal=True)
-    return StoreError(f"database error: {message}")
+        return StoreError(f"{context}the database's disk is full or failing: {message}", fatal=True)
+    if "unable to open database file" in lowered:
+        return StoreError(
+            f"{context}cannot open the database file: does its directory exist, and is it "
+            f"writable (not a read-only filesystem)? ({message})",
+            fatal=True,
+        )
+    return StoreError(f"{context}database error: {message}")
