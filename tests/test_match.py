@@ -192,6 +192,22 @@ def test_prefix_hits_cover_the_whole_word() -> None:
     assert match.terms == ("hack*", "leak*")
 
 
+@pytest.mark.parametrize(
+    ("query", "text", "found"),
+    [
+        ("a", "a a, A.", [(0, 1), (2, 3), (5, 6)]),  # neighbours share the space between
+        ("ab*", "abab ab, cab abc", [(0, 4), (5, 7), (13, 16)]),
+        ("ab*", "ab", [(0, 2)]),  # a prefix that is the whole word, ending the field
+        ("port", "Port-Calder passport port", [(0, 4), (21, 25)]),
+    ],
+)
+def test_word_hits_are_every_whole_word_occurrence(
+    query: str, text: str, found: list[tuple[int, int]]
+) -> None:
+    (match,) = Matcher.compile({"t": query}).match("", text)
+    assert [(h.start, h.end) for h in match.hits] == found
+
+
 def test_negated_terms_give_no_hits() -> None:
     (match,) = Matcher.compile({"t": "summit NOT (football OR rugby)"}).match("", "A summit.")
     assert [h.term for h in match.hits] == ["summit"]

@@ -109,6 +109,20 @@ class _Field:
             match = regex.search(self.folded, match.start() + 1)
         return found
 
+    def word_spans(self, key: str) -> list[Span]:
+        """Every occurrence of one word, the automaton's key for it (" word ", or " pre" for
+        a prefix), by plain string search: several times faster than its regex, and the
+        same spans. Occurrences of one word never overlap, but a word's key shares its
+        closing space with the next word's opening one, so each search starts one on."""
+        folded, found, prefix = self.folded, [], not key.endswith(" ")
+        at = folded.find(key)
+        while at >= 0:
+            # a prefix runs to the end of its word; the folded field ends with a space
+            end = folded.find(" ", at + len(key)) if prefix else at + len(key) - 1
+            found.append((at, end - 1))
+            at = folded.find(key, at + 1)
+        return found
+
     @cached_property
     def word_starts(self) -> list[int]:
         return [m.start() for m in _WORD.finditer(self.folded)]
@@ -134,8 +148,7 @@ class _Article:
         if spans is None:
             spans = []
             if pattern_id in field.present:
-                overlapping = self.patterns.overlapping[pattern_id]
-                spans = field.spans(self.patterns.regex(pattern_id), overlapping)
+                spans = self.patterns.spans(field, pattern_id)
             self.spans_cache[key] = spans
         return spans
 
@@ -186,6 +199,7 @@ class _Patterns:
         self.anchors: frozenset[int] = frozenset()  # key ids that anchor some phrase
         self.phrases: ahocorasick.Automaton | None = None  # over words joined by spaces
         self.overlapping: list[bool] = []  # pattern id -> whether occurrences can overlap
+        self.word_keys: list[str | None] = []  # pattern id -> its key, for a single word
 
     def id_of(self, term: Term) -> int:
         pattern = _Pattern(term.words, term.prefix)
@@ -193,6 +207,14 @@ class _Patterns:
             self.ids[pattern] = len(self.patterns)
             self.patterns.append(pattern)
         return self.ids[pattern]
+
+    def spans(self, field: _Field, pattern_id: int) -> list[Span]:
+        """Where the pattern occurs in the field: a word by string search, a phrase (whose
+        words may be apart by several spaces) by its regex."""
+        key = self.word_keys[pattern_id]
+        if key is not None:
+            return field.word_spans(key)
+        return field.spans(self.regex(pattern_id), self.overlapping[pattern_id])
 
     def regex(self, pattern_id: int) -> re.Pattern[str]:
         if pattern_id not in self.regexes:
@@ -206,10 +228,12 @@ class _Patterns:
         # How many phrases each word is in: "Energy" in a hundred company names would make
         # a poor anchor, confirming a hundred phrases in every article about energy.
         shared = Counter(chain.from_iterable(set(p.words) for p in self.patterns))
+        self.word_keys = [None] * len(self.patterns)
         for pattern_id, pattern in enumerate(self.patterns):
             if len(pattern.words) == 1:
                 key = f" {pattern.words[0]}" + ("" if pattern.prefix else " ")
                 direct.setdefault(key, []).append(pattern_id)
+                self.word_keys[pattern_id] = key
             else:
                 whole = pattern.words[:-1] if pattern.prefix else pattern.words
                 anchor = min(whole, key=lambda w: (w in _COMMON, shared[w], -len(w)))
@@ -472,14 +496,18 @@ class Matcher:
         ]
 
     def _match_of(self, topic: _Topic, present: set[int], article: _Article) -> Match:
-        hits = [
-            hit
+        found = [
+            article.hits(pattern_id, written)
             for pattern_id, written in topic.positives
             if pattern_id in present
-            for hit in article.hits(pattern_id, written)
         ]
-        hits.sort(key=lambda h: (h.field != "title", h.start, h.end, h.term))
-        return Match(topic.name, tuple(hits))
+        if len(found) == 1:  # one term's hits are in order already
+            return Match(topic.name, found[0])
+        return Match(topic.name, tuple(sorted(chain.from_iterable(found), key=_hit_order)))
+
+
+def _hit_order(hit: TermHit) -> tuple[bool, int, int, str]:
+    return hit.field != "title", hit.start, hit.end, hit.term
 
 
 def hit_sentence(hit: TermHit, title: str, text: str) -> str:
