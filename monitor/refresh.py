@@ -42,7 +42,9 @@ from monitor.store.alerts import record_alert
 from monitor.store.db import Database
 
 STORY_WINDOW = timedelta(days=30)  # a statement can join a story touched this recently
-PAGE_CONCURRENCY = 8  # article pages fetched at once (extraction has its own pool)
+PAGE_CONCURRENCY = 32  # article pages fetched (and queued for extraction) at once
+PAGES_PER_FEED = 4  # of those, one feed's: a feed of 5,000 new items must not starve others
+ENTRY_BATCH = 32  # a big feed's entries are fetched and stored this many at a time
 
 
 def fetch_settings(settings: Settings) -> FetchSettings:
@@ -283,15 +285,21 @@ class Refresher:
         fresh = [e for e in fresh if claimed[e.link] not in self._in_flight]
         urls = {url for e in fresh if (url := claimed[e.link])}
         self._in_flight.update(urls)
+        # oldest first, so a story's claim is recorded before the denial that answers it;
+        # in batches, so a huge feed's articles are stored as they come, not all at the end
+        fresh.sort(key=_entry_age)
+        feed_slots = asyncio.Semaphore(PAGES_PER_FEED)
         try:
-            name = feed.name
-            built = await asyncio.gather(*(self._build_bounded(name, entry) for entry in fresh))
-            # oldest first, so a story's claim is recorded before the denial that answers it
-            for article, entry_url in sorted(built, key=_published_key):
-                alerts = await self.db.run(self._store_article, feed.id, article, entry_url)
-                if alerts is not None:
-                    report.new_articles += 1
-                    report.alerts.extend(alerts)
+            for start in range(0, len(fresh), ENTRY_BATCH):
+                batch = fresh[start : start + ENTRY_BATCH]
+                built = await asyncio.gather(
+                    *(self._build_bounded(feed_slots, feed.name, entry) for entry in batch)
+                )
+                for article, entry_url in sorted(built, key=_published_key):
+                    alerts = await self.db.run(self._store_article, feed.id, article, entry_url)
+                    if alerts is not None:
+                        report.new_articles += 1
+                        report.alerts.extend(alerts)
         finally:
             self._in_flight.difference_update(urls)
 
@@ -313,8 +321,10 @@ class Refresher:
             fresh.append(entry)
         return fresh
 
-    async def _build_bounded(self, outlet: str, entry: Entry) -> tuple[Article, str | None]:
-        async with self._page_slots:
+    async def _build_bounded(
+        self, feed_slots: asyncio.Semaphore, outlet: str, entry: Entry
+    ) -> tuple[Article, str | None]:
+        async with feed_slots, self._page_slots:
             return await self.build_article(outlet, entry)
 
     async def build_article(self, outlet: str, entry: Entry) -> tuple[Article, str | None]:
@@ -490,6 +500,14 @@ def _head(body: bytes) -> bytes:
     return body[: end + 7] if end >= 0 else body[:65536]
 
 
-def _published_key(item: tuple[Article, str | None]) -> tuple[int, float]:
-    published = item[0].published_at
+def _oldest_first(published: datetime | None) -> tuple[int, float]:
+    """Sort key: by publication time, undated last."""
     return (0, published.timestamp()) if published else (1, 0.0)
+
+
+def _entry_age(entry: Entry) -> tuple[int, float]:
+    return _oldest_first(entry.published_at)
+
+
+def _published_key(item: tuple[Article, str | None]) -> tuple[int, float]:
+    return _oldest_first(item[0].published_at)
