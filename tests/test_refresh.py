@@ -174,3 +174,31 @@ def test_a_failing_feed_backs_off(tmp_path: Path) -> None:
     assert row.next_poll_at is not None and row.last_polled_at is not None
     waited = (row.next_poll_at - row.last_polled_at).total_seconds()
     assert waited >= 600  # Retry-After honoured (and never under the interval)
+
+
+def test_a_huge_feed_does_not_starve_a_small_one(tmp_path: Path) -> None:
+    import time as _time
+
+    def slow_page(req: Request) -> Response:
+        _time.sleep(0.02)
+        title = req.path.rsplit("/", 1)[-1]
+        first = f"Bridge notice {title} was posted by the council this morning."
+        return Response(
+            200, PAGE.format(title=title, first=first).encode(), {"Content-Type": "text/html"}
+        )
+
+    with LocalServer() as server:
+        items = []
+        for n in range(120):
+            server.route(f"/big/{n}.html", handler=slow_page)
+            items.append((f"Bridge notice {n}", f"/big/{n}.html"))
+        big = server.route("/big.xml", body=rss(server, items))
+        page(server, "/small/1.html", "Bridge reopens")
+        small = server.route("/small.xml", body=rss(server, [("Bridge reopens", "/small/1.html")]))
+        settings = settings_for(tmp_path, [big, small])
+        once(settings)
+    articles = rows(settings, ArticleRow)
+    assert len(articles) == 121
+    big_times = sorted(a.fetched_at for a in articles if "/big/" in a.url)
+    (small_time,) = [a.fetched_at for a in articles if "/small/" in a.url]
+    assert small_time < big_times[len(big_times) // 4]  # not queued behind the big feed
