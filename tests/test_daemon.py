@@ -75,7 +75,10 @@ def test_daemon_lifecycle(tmp_path: Path) -> None:
             wait_for(lambda: notify.saw("WATCHDOG=1"), 10, "a watchdog ping")
 
             health = httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=5)
-            assert health.status_code == 200 and health.json()["database"] == "ok"
+            summary = health.json()
+            assert health.status_code == 200 and summary["database_ok"] is True
+            assert summary["scheduler_running"] is True and summary["feeds"] == 1
+            assert summary["last_successful_poll"] is not None
             metrics = httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=5).text
             assert 'news_monitor_alerts_raised_total{kind="denial"} 1.0' in metrics
             assert 'news_monitor_feeds{state="active"} 1.0' in metrics

@@ -191,3 +191,11 @@ def state_counts(session: Session) -> dict[str, int]:
     for paused, failures in session.exec(select(FeedRow.paused, FeedRow.consecutive_failures)):
         counts["paused" if paused else "failing" if failures else "active"] += 1
     return counts
+
+
+def last_success(session: Session) -> datetime | None:
+    """When any feed was last polled successfully."""
+    query = select(FeedRow.last_success_at).order_by(
+        col(FeedRow.last_success_at).desc().nulls_last()
+    )
+    return session.exec(query.limit(1)).first()
