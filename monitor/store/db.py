@@ -25,7 +25,7 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from loguru import logger
-from sqlalchemy import Engine, create_engine, event, make_url, text
+from sqlalchemy import Engine, create_engine, event, make_url
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlmodel import Session
 
@@ -164,14 +164,6 @@ class Database:
                 return fn(session, *args, **kwargs)
 
         return await self.run(work)
-
-    def ping(self) -> bool:
-        try:
-            with self.engine.connect() as conn:
-                conn.execute(text("SELECT 1"))
-            return True
-        except SQLAlchemyError:
-            return False
 
     def close(self) -> None:
         self._writer.shutdown(wait=True)
