@@ -1,7 +1,7 @@
-"""The refresh step: poll feeds, turn new entries into stored articles, match them against
-the topics, detect statements, and record new alerts in the outbox.
+"""The refresh step: poll feeds and turn new entries into stored articles, each handed to
+the detection step (monitor/detection.py) in the transaction that stores it.
 
-This is the one place that joins the pipeline stages to the store. Each stage is called
+With detection, this is where the pipeline stages meet the store. Each stage is called
 with plain values; every database write runs on the store's single writer thread, and an
 article is stored, matched, detected and its alerts recorded in ONE transaction, so a crash
 leaves either all of it or none of it.
@@ -12,36 +12,27 @@ from __future__ import annotations
 import asyncio
 import random
 import time
-from collections.abc import Collection, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
 from loguru import logger
-from sqlmodel import Session
 
 from monitor import metrics
-from monitor.config import Settings, TopicSettings
+from monitor.config import Settings
+from monitor.detection import Detection
 from monitor.errors import FeedError, FetchError, StoreError
 from monitor.logs import redact_url
-from monitor.models import Alert, Article, Entry, Statement, TextSource, utcnow
-from monitor.pipeline.alerts import make_alert
-from monitor.pipeline.detect import detect
+from monitor.models import Alert, Article, Entry, TextSource, utcnow
 from monitor.pipeline.extract import Extractor, PageText
 from monitor.pipeline.feeds import parse_feed
 from monitor.pipeline.fetch import Fetcher, FetchSettings, failure_delay
-from monitor.pipeline.lexicon import DEFAULT_LEXICON, Lexicon
-from monitor.pipeline.match import Matcher
-from monitor.pipeline.parties import Party, same_party
-from monitor.pipeline.stories import StoryRef, assign_story, grow_story, new_story
 from monitor.pipeline.urls import canonical_url, page_canonical
 from monitor.store import articles as article_store
 from monitor.store import feeds as feed_store
-from monitor.store import stories as story_store
-from monitor.store.alerts import record_alert
 from monitor.store.db import Database
 
-STORY_WINDOW = timedelta(days=30)  # a statement can join a story touched this recently
 PAGE_CONCURRENCY = 32  # article pages fetched (and queued for extraction) at once
 PAGES_PER_FEED = 4  # of those, one feed's: a feed of 5,000 new items must not starve others
 ENTRY_BATCH = 32  # a big feed's entries are fetched and stored this many at a time
@@ -90,115 +81,6 @@ class CycleReport:
             f"feeds: {self.feeds} polled, {self.not_modified} unchanged, {self.failed} failed; "
             f"articles: {self.new_articles} new; alerts: {len(self.alerts)} raised"
         )
-
-
-@dataclass(frozen=True, slots=True)
-class _Knowledge:
-    """Topics, matcher and lexicon of one config generation: swapped whole on reload."""
-
-    topics: dict[str, TopicSettings]
-    channels: dict[str, list[str]]
-    matcher: Matcher
-    lexicon: Lexicon
-
-    @classmethod
-    def of(cls, settings: Settings) -> _Knowledge:
-        lexicon = DEFAULT_LEXICON.extended(
-            denial_cues=settings.detection.denial_cues, claim_cues=settings.detection.claim_cues
-        )
-        return cls(
-            topics={t.name: t for t in settings.topics},
-            channels={t.name: settings.channels_for(t) for t in settings.topics},
-            matcher=Matcher.compile({t.name: t.query for t in settings.topics}),
-            lexicon=lexicon,
-        )
-
-
-class Detection:
-    """Matching and detection of stored articles, for the current config generation.
-    Used by polling for new articles and by `replay` for stored ones."""
-
-    def __init__(self, settings: Settings) -> None:
-        self.knowledge = _Knowledge.of(settings)
-
-    def reconfigure(self, settings: Settings) -> None:
-        self.knowledge = _Knowledge.of(settings)
-
-    def process(
-        self,
-        session: Session,
-        article: Article,
-        *,
-        alert: bool = True,
-        topics: Collection[str] | None = None,
-    ) -> list[Alert]:
-        """Match, detect and record one stored article; returns the alerts it raised."""
-        assert article.id is not None
-        knowledge = self.knowledge
-        now = utcnow()
-        raised: list[Alert] = []
-        for match in knowledge.matcher.match(article.title, article.text):
-            if topics is not None and match.topic not in topics:
-                continue
-            metrics.MATCHES.labels(topic=match.topic).inc()
-            article_store.save_match(session, article.id, match)
-            topic = knowledge.topics[match.topic]
-            statements = detect(
-                article.title,
-                article.text,
-                outlet=article.outlet,
-                match=match,
-                lexicon=knowledge.lexicon,
-            )
-            stories = _story_refs(session, topic.name, now)
-            for statement in statements:
-                metrics.STATEMENTS.labels(kind=statement.kind).inc()
-                found = assign_story(statement, stories)
-                if found is None:
-                    story = new_story(topic.name, statement)
-                    stories.append(story)
-                else:
-                    story = grow_story(found, statement)
-                    stories[stories.index(found)] = story
-                story_store.save_story(
-                    session, story.id, topic.name, statement.proposition, story.keywords, now
-                )
-                statement = _with_known_party(session, story.id, statement)
-                new = None
-                if alert and statement.kind in topic.kinds:
-                    candidate = make_alert(topic.name, story.id, statement, article, now)
-                    channels = knowledge.channels[topic.name]
-                    if record_alert(
-                        session, candidate, statement.party_key, channels, article.id, now
-                    ):
-                        new = candidate
-                        raised.append(candidate)
-                        metrics.ALERTS.labels(kind=candidate.kind).inc()
-                story_store.save_statement(
-                    session,
-                    article.id,
-                    topic.name,
-                    story.id,
-                    statement,
-                    new.id if new else None,
-                    now,
-                )
-        for item in raised:
-            logger.info("alert {} {}: {}: {}", item.id, item.kind, item.topic, item.summary)
-        return raised
-
-
-def _with_known_party(session: Session, story_id: str, statement: Statement) -> Statement:
-    """A party the story already knows under another key ("Harriet Osei" after "County Clerk
-    Osei", "the energy ministry" after "Energy Minister Ferrante") keeps that key, so one
-    body named three ways alerts once."""
-    known = [
-        Party(row.party, row.party_key, row.speaker)
-        for row, _ in story_store.timeline(session, story_id)
-    ]
-    party = Party(statement.party, statement.party_key, statement.speaker)
-    alias = same_party(party, known)
-    return replace(statement, party_key=alias) if alias else statement
 
 
 class Refresher:
@@ -462,11 +344,6 @@ class Refresher:
                 feed.name,
                 feed.first_failure_at or now,
             )
-
-
-def _story_refs(session: Session, topic: str, now: datetime) -> list[StoryRef]:
-    rows = story_store.recent_stories(session, topic, now - STORY_WINDOW)
-    return [StoryRef(id=r.id, topic=r.topic, keywords=story_store.story_keywords(r)) for r in rows]
 
 
 def _canonical_or_none(link: str | None, base: str) -> str | None:

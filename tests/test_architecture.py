@@ -13,12 +13,16 @@ LAYERS: list[tuple[str, ...]] = [
     ("monitor.errors", "monitor.models", "monitor.metrics", "monitor.logs", "monitor"),
     ("monitor.pipeline", "monitor.store"),
     ("monitor.config",),
-    ("monitor.deliver", "monitor.refresh"),
+    ("monitor.deliver", "monitor.refresh", "monitor.detection"),
     ("monitor.service",),
     ("monitor.cli", "monitor.manage_cli", "monitor.__main__"),
 ]
 # peers in one layer that must not import each other
-APART = [("monitor.pipeline", "monitor.store"), ("monitor.deliver", "monitor.refresh")]
+APART = [
+    ("monitor.pipeline", "monitor.store"),
+    ("monitor.deliver", "monitor.refresh"),
+    ("monitor.deliver", "monitor.detection"),
+]
 
 
 def _module_name(path: Path) -> str:

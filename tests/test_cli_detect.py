@@ -92,4 +92,52 @@ query = '"Norvane Energy"'
     assert "topic norvane: no match" in out
     assert "topic putin-trump: matched on" in out
     assert "denial:" in out and "'kremlin'" in out
-    assert "new: would raise an alert" in out
+    assert "new: would raise alert al_" in out and "starts a new story st_" in out
+
+
+def test_explain_records_nothing_and_knows_what_is_not_new(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from dataclasses import replace
+
+    from sqlmodel import func, select
+
+    from monitor.config import load_config
+    from monitor.detection import Detection
+    from monitor.models import Article
+    from monitor.pipeline.extract import extract_page
+    from monitor.service.app import open_database
+    from monitor.store.articles import save_article
+    from monitor.store.tables import ArticleRow
+
+    config = tmp_path / "monitor.toml"
+    config.write_text(
+        f'[monitor]\ndatabase_url = "sqlite:///{tmp_path / "m.db"}"\n\n'
+        '[[topics]]\nname = "putin-trump"\nquery = "Putin AND Trump"\n'
+    )
+    page_file = PAGES / "dv-03.html"
+    assert main(["-c", str(config), "explain", str(page_file)]) == 0
+    capsys.readouterr()
+    settings = load_config(config)
+    db = open_database(settings)
+    try:
+        with db.session() as s:
+            assert s.exec(select(func.count()).select_from(ArticleRow)).one() == 0
+        page = extract_page(page_file.read_bytes(), page_file.resolve().as_uri())
+        assert page is not None
+        article = Article(
+            url=page_file.resolve().as_uri(),
+            feed_url="",
+            title=page.title or "",
+            text=page.text,
+            text_source="page",
+        )
+        with db.session() as s:  # the article is processed for real: its alert is raised
+            article_id = save_article(s, article, None, None)
+            assert Detection(settings).process(s, replace(article, id=article_id))
+    finally:
+        db.close()
+    assert main(["-c", str(config), "explain", str(page_file)]) == 0
+    out = capsys.readouterr().out
+    assert "this article is stored already" in out
+    assert "story: joins st_" in out and "not new: this story already has a denial" in out

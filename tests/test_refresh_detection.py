@@ -10,7 +10,7 @@ import pytest
 from monitor.config import load_config
 from monitor.models import Article, utcnow
 from monitor.pipeline.detect import detect
-from monitor.refresh import Detection
+from monitor.detection import Detection
 from monitor.store import articles as article_store
 from monitor.store.db import Database
 

@@ -11,8 +11,8 @@ start: `remove_feed` refuses them and says to edit the config, or to pause the f
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterator, Sequence
-from contextlib import AbstractContextManager, contextmanager, nullcontext
+from collections.abc import Callable, Collection, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -22,12 +22,13 @@ from sqlmodel import Session
 
 from monitor.config import Settings
 from monitor.deliver.dispatch import Dispatcher
+from monitor.detection import Detection
 from monitor.errors import FeedError, FetchError, MonitorError
 from monitor.models import Alert, utcnow
 from monitor.pipeline.feeds import discover_feeds, parse_feed
 from monitor.pipeline.fetch import Fetcher
 from monitor.pipeline.opml import OpmlFeed, parse_opml, write_opml
-from monitor.refresh import Detection, fetch_settings
+from monitor.refresh import fetch_settings
 from monitor.store import alerts as alert_store
 from monitor.store import articles as article_store
 from monitor.store import feeds as feed_store
@@ -435,19 +436,8 @@ def replay(
     work = _Replay(Detection(settings), replayed, alert, progress)
     if not dry_run:
         return work.run(db.session, utcnow() - since, ReplayReport())
-    with _rolled_back(db) as session:
+    with db.rehearsal() as session:
         return work.run(lambda: nullcontext(session), utcnow() - since, ReplayReport(dry_run=True))
-
-
-@contextmanager
-def _rolled_back(db: Database) -> Iterator[Session]:
-    """One transaction that is rolled back at the end, whatever happened in it."""
-    with Session(db.engine, expire_on_commit=False) as session:
-        session.begin()
-        try:
-            yield session
-        finally:
-            session.rollback()
 
 
 @dataclass(frozen=True, slots=True)

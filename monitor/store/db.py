@@ -152,6 +152,20 @@ class Database:
         except OperationalError as exc:
             raise _store_error(exc) from exc
 
+    @contextmanager
+    def rehearsal(self) -> Iterator[Session]:
+        """A transaction that is always rolled back: for dry runs and `explain`, which do
+        the real work and keep none of it."""
+        try:
+            with Session(self.engine, expire_on_commit=False) as session:
+                session.begin()
+                try:
+                    yield session
+                finally:
+                    session.rollback()
+        except OperationalError as exc:
+            raise _store_error(exc) from exc
+
     async def run(self, fn: Callable[..., T], *args: Any) -> T:
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._writer, functools.partial(fn, *args))
