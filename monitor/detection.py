@@ -21,7 +21,7 @@ from monitor.models import Alert, Article, Match, Statement, utcnow
 from monitor.pipeline.alerts import make_alert
 from monitor.pipeline.detect import detect
 from monitor.pipeline.lexicon import DEFAULT_LEXICON, Lexicon
-from monitor.pipeline.match import Matcher
+from monitor.pipeline.match import Matcher, hit_sentences
 from monitor.pipeline.parties import Party, same_party
 from monitor.pipeline.stories import StoryRef, assign_story, grow_story, new_story
 from monitor.store import articles as article_store
@@ -86,7 +86,9 @@ class Detection:
         assert article.id is not None
         knowledge, now = self.knowledge, utcnow()
         metrics.MATCHES.labels(topic=match.topic).inc()
-        article_store.save_match(session, article.id, match)
+        article_store.save_match(
+            session, article.id, match, hit_sentences(match, article.title, article.text)
+        )
         topic = knowledge.topics[match.topic]
         statements = detect(
             article.title,

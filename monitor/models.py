@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 Kind = Literal["claim", "denial"]
 KINDS: tuple[Kind, ...] = ("claim", "denial")
@@ -72,11 +72,11 @@ class Article:
         return hashlib.sha256(f"{self.title}\n{self.text}".encode()).hexdigest()
 
 
-@dataclass(frozen=True, slots=True)
-class TermHit:
+class TermHit(NamedTuple):
     """One occurrence of a query term in an article. Its sentence is not kept: splitting
     sentences is slow and matching needs only the terms, so it is found when shown
-    (`monitor.pipeline.match.hit_sentence`)."""
+    (`monitor.pipeline.match.hit_sentence`). A named tuple, not a dataclass: the matcher
+    makes thousands a second, and tuples are built twice as fast (benchmarks/match.py)."""
 
     term: str  # the term as written in the query (word, "phrase", prefix*)
     field: Literal["title", "text"]
@@ -113,7 +113,12 @@ class Statement:
     keywords: frozenset[str] = frozenset()
 
     def as_payload(self) -> dict[str, Any]:
-        return {"text": self.text, "speaker": self.speaker, "party": self.party, "quote": self.quote}
+        return {
+            "text": self.text,
+            "speaker": self.speaker,
+            "party": self.party,
+            "quote": self.quote,
+        }
 
 
 @dataclass(frozen=True, slots=True)

@@ -202,3 +202,23 @@ def test_a_huge_feed_does_not_starve_a_small_one(tmp_path: Path) -> None:
     big_times = sorted(a.fetched_at for a in articles if "/big/" in a.url)
     (small_time,) = [a.fetched_at for a in articles if "/small/" in a.url]
     assert small_time < big_times[len(big_times) // 4]  # not queued behind the big feed
+
+
+def test_a_stored_match_says_which_terms_matched_where(tmp_path: Path) -> None:
+    import json
+
+    from monitor.store.tables import MatchRow
+
+    with LocalServer() as server:
+        page(server, "/a/1.html", "New bridge opens")
+        feed = server.route("/feed.xml", body=rss(server, [("New bridge opens", "/a/1.html")]))
+        settings = settings_for(tmp_path, [feed])
+        once(settings)
+    (match,) = rows(settings, MatchRow)
+    (article,) = rows(settings, ArticleRow)
+    hits = json.loads(match.terms)
+    assert match.topic == "bridge" and hits
+    for hit in hits:
+        field = article.title if hit["field"] == "title" else article.text
+        assert field[hit["start"] : hit["end"]].lower() == "bridge"
+        assert "bridge" in hit["sentence"].lower()

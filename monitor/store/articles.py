@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Collection, Sequence
-from dataclasses import asdict
 from datetime import datetime
 
 from sqlalchemy import ColumnElement, and_, delete, func, or_
@@ -93,7 +92,7 @@ def save_match(
     The store splits no text: `sentences` (one per hit, in order) come from the caller
     (`pipeline.match.hit_sentences`); without them a hit's sentence is stored as null."""
     said: Sequence[str | None] = [None] * len(match.hits) if sentences is None else sentences
-    hits = [asdict(hit) | {"sentence": s} for hit, s in zip(match.hits, said, strict=True)]
+    hits = [hit._asdict() | {"sentence": s} for hit, s in zip(match.hits, said, strict=True)]
     terms = json.dumps(hits, ensure_ascii=False)
     session.add(MatchRow(article_id=article_id, topic=match.topic, terms=terms))
 
