@@ -76,4 +76,4 @@ def test_scenario(name: str, tmp_path: Path) -> None:
     email = result["email"]
     if email["enabled"]:  # the harness checks email when aiosmtpd is importable
         assert not email["alerts_without_email"] and not email["emails_without_alert"]
-        assert email["violations"] == 0
+        assert email["violations"] == []
