@@ -33,19 +33,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="news-monitor",
         description="Watch news feeds and alert on new claims and denials about your topics.",
     )
-    parser.add_argument(
-        "-c",
-        "--config",
-        help="config file (default: $NEWS_MONITOR_CONFIG, "
-        "./config/monitor.toml, /etc/news-monitor/monitor.toml)",
-    )
-    parser.add_argument("--log-json", action="store_true", help="log one JSON object per line")
-    parser.add_argument(
-        "--log-level",
-        default="INFO",
-        choices=["DEBUG", "INFO", "WARNING", "ERROR"],
-        help="log level",
-    )
+    _global_options(parser, defaults=True)
     parser.add_argument("--version", action="version", version=f"news-monitor {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
@@ -68,7 +56,45 @@ def build_parser() -> argparse.ArgumentParser:
     from monitor import manage_cli
 
     manage_cli.add_commands(sub)
+    for command in _subparsers(parser):
+        _global_options(command, defaults=False)
     return parser
+
+
+def _global_options(parser: argparse.ArgumentParser, *, defaults: bool) -> None:
+    """-c, --log-json and --log-level, accepted before the command and after it
+    (`news-monitor -c FILE run --log-json`, as the systemd unit writes it). On a command
+    they default to SUPPRESS, so an option given before the command is not overwritten."""
+    unset: Any = argparse.SUPPRESS
+    parser.add_argument(
+        "-c",
+        "--config",
+        default=None if defaults else unset,
+        help="config file (default: $NEWS_MONITOR_CONFIG, "
+        "./config/monitor.toml, /etc/news-monitor/monitor.toml)",
+    )
+    parser.add_argument(
+        "--log-json",
+        action="store_true",
+        default=False if defaults else unset,
+        help="log one JSON object per line",
+    )
+    parser.add_argument(
+        "--log-level",
+        choices=["DEBUG", "INFO", "WARNING", "ERROR"],
+        default="INFO" if defaults else unset,
+        help="log level",
+    )
+
+
+def _subparsers(parser: argparse.ArgumentParser) -> list[argparse.ArgumentParser]:
+    """Every command and subcommand parser below `parser`."""
+    found = []
+    for action in parser._actions:  # argparse offers no public walk of its tree
+        if isinstance(action, argparse._SubParsersAction):
+            for child in action.choices.values():
+                found += [child, *_subparsers(child)]
+    return found
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -165,3 +165,17 @@ def test_check_config_warns_about_likely_mistakes(
     err = capsys.readouterr().err
     assert "topics[0].query: matches every article that lacks its excluded words" in err
     assert "no [[channels]]" in err
+
+
+def test_global_options_work_after_the_command_too(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # the systemd unit runs `news-monitor -c FILE run --log-json`
+    path = tmp_path / "m.toml"
+    path.write_text('[[channels]]\nname = "log"\ntype = "log"\n')
+    assert main(["check-config", "-c", str(path)]) == 0
+    assert main(["check-config", "--log-json", "--log-level", "DEBUG", "-c", str(path)]) == 0
+    assert main(["-c", str(path), "check-config", "--log-json"]) == 0
+    assert main(["-c", str(tmp_path / "missing.toml"), "check-config", "-c", str(path)]) == 0
+    assert main(["-c", str(path), "feeds", "list", "--log-json"]) == 0
+    assert str(path) in capsys.readouterr().out

@@ -132,3 +132,16 @@ def test_systemd_analyze_rates_the_unit_exposure_at_most_2() -> None:
     )
     score = exposure(result.stdout + result.stderr)
     assert score <= MAX_EXPOSURE, result.stdout
+
+
+def test_exec_lines_are_commands_the_cli_accepts(service: dict[str, list[str]]) -> None:
+    import shlex
+
+    from monitor.cli import build_parser
+
+    (exec_start,) = service["ExecStart"]
+    program, *args = shlex.split(exec_start)
+    assert program.endswith("/news-monitor")
+    parsed = build_parser().parse_args(args)  # argparse exits on anything it rejects
+    assert parsed.command == "run" and parsed.log_json is True
+    assert parsed.config == "/etc/news-monitor/monitor.toml"
