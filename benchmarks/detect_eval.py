@@ -130,7 +130,8 @@ def with_known_party(statement: Statement, known: list[Party]) -> Statement:
     key; `known` grows by the statement's party."""
     party = Party(statement.party, statement.party_key, statement.speaker)
     alias = same_party(party, known)
-    known.append(party)
+    # the store keeps the statement under the key it was given, so later ones compare to it
+    known.append(Party(party.display, alias or party.key, party.speaker))
     return replace(statement, party_key=alias) if alias else statement
 
 

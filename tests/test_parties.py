@@ -134,3 +134,27 @@ def test_a_generic_body_is_the_organisation_whose_officer_speaks() -> None:
     text = "It is zero, said Dr Hiroshi Tanabe, director of the International Minor Planet Office."
     party = resolve("astronomers' body", learn_roles("Asteroid poses no risk", text), "Echo")
     assert party is not None and party.key == "international-minor-planet-office"
+
+
+def test_a_monarchys_household_is_its_palace() -> None:
+    palace = Party("Lindmark palace", party_key("Lindmark palace"))
+    household = Party("Royal Household", party_key("Royal Household"))
+    assert household.key == "royal-household"
+    assert same_party(household, [palace]) == palace.key
+
+
+def test_a_key_the_story_already_holds_is_kept() -> None:
+    # once "Lindmark palace" spoke under its own key, it is not re-aliased to the household
+    palace = Party("Lindmark palace", "lindmark-palace")
+    known = [Party("Lindmark Royal Household", "lindmark-royal-household"), palace]
+    assert same_party(palace, known) is None
+
+
+def test_a_bare_epithet_is_the_person_the_article_attaches_it_to() -> None:
+    roles = learn_roles("", "The fight is on, promoter Gerry Walsh said. Tommy Doyle agreed.")
+    assert resolve("promoter", roles, "Wire") == Party("Gerry Walsh", "walsh", "Gerry Walsh")
+    assert resolve("champion", roles, "Wire") is None  # never written in lowercase here
+    champion = learn_roles("", "Tommy Doyle, the champion, said his hands were fine.")
+    assert resolve("the champion", champion, "Wire") == Party("Tommy Doyle", "doyle", "Tommy Doyle")
+    quillon = resolve("Quillon", learn_roles("", "Quillon said no. Meridian Data agreed."), "")
+    assert quillon is not None and quillon.key == "quillon"  # a name, not an epithet

@@ -88,6 +88,14 @@ _LEADING_NAME = re.compile(
     r"(?:is|are|was|were|has|have|had|will|[a-z]+ed)\b"
 )
 _SPEAKER_NOUNS = frozenset(ROLE_WORDS) | ORG_WORDS | GENERIC_ORGS
+# A sports desk's section label: "Darts: Doyle ends Kovac's run" is a result, and the
+# label is no speaker.
+_SPORT_SECTION = re.compile(
+    r"^(?:darts|football|soccer|cricket|rugby(?: union| league)?|tennis|golf|athletics|boxing|"
+    r"snooker|cycling|racing|horse racing|motor ?sport|motor racing|f1|formula one|hockey|"
+    r"ice hockey|basketball|baseball|swimming|netball|squash|badminton|bowls|pool)\s*:",
+    re.I,
+)
 _HEADLINE_LABEL = re.compile(
     r"^(?:report|exclusive|breaking|update|watch|video|live|just in|correction|"
     r"clarification|fact check|explainer|analysis)$",
@@ -225,6 +233,8 @@ def _denial_cues(
         rest = sentence[m.end() :]
         if _inside(*m.span(), traps) or pats.refusal_object.match(rest):
             continue
+        if _withheld(sentence, m, pats):
+            continue
         if _is_hedged(sentence, m.start(), pats, negators=True):
             continue
         cues.append(Cue("denial", *m.span(), m.group(0), verb=True))
@@ -236,6 +246,25 @@ def _denial_cues(
             continue
         cues.append(Cue("denial", *m.span(), m.group(0), verb=True))
     return cues
+
+
+_PASSIVE = re.compile(r"\b(?:was|were|been|being|is|are|gets?|got)\s+$", re.I)
+_DENIED_BY = re.compile(r"^\s+(?P<what>(?:[\w'.-]+\s+){1,4}?)by\s", re.I)
+
+
+def _withheld(sentence: str, verb: re.Match[str], pats: _Patterns) -> bool:
+    """The refusal sense of "deny": something withheld from the subject, not a report
+    denied. "Kross was denied a record" (passive with an object, not "was denied by the
+    palace") and "Kross denied world record by headwind" (a thing, then its agent)."""
+    rest = sentence[verb.end() :]
+    if _PASSIVE.search(sentence[: verb.start()]):
+        return not re.match(r"\s+by\b", rest, re.I)
+    withheld = _DENIED_BY.match(rest)
+    if not withheld or not verb.group(0).lower().endswith("ied"):
+        return False
+    return not pats.report_object.match(withheld.group("what")) and not re.match(
+        r"\s*that\b", withheld.group("what"), re.I
+    )
 
 
 def _phrase_cues(
@@ -325,6 +354,12 @@ def _subject_before(sentence: str, end: int) -> str:
     Ferrante, told" the clause is empty and the name is the appositive before it."""
     clauses = _CLAUSE_BREAK.split(sentence[:end])
     clause = _TRAILING_FILLER.sub("", clauses[-1]).strip()
+    # "Elena Voss has published what she says": the verb sits in a relative clause whose
+    # pronoun is the named subject in front
+    relative = re.search(r"\bwhat (?:she|he|they|it)$", clause)
+    leading = _LEADING_NAME.match(clause) if relative else None
+    if leading:
+        return leading.group("who")
     if not clause and len(clauses) >= 2 and sentence[:end].rstrip().endswith(","):
         named = clauses[-2].strip()
         if re.fullmatch(r"(?:[A-Z][\w'.-]*\s*){1,4}", named):
@@ -338,7 +373,7 @@ def _headline_speaker(sentence: str) -> str | None:
     head = head.strip()
     if not sep or not head or head.startswith(("'", '"')) or len(head.split()) > 5:
         return None
-    if _HEADLINE_LABEL.match(head) or _SAY_VERB.search(head):
+    if _HEADLINE_LABEL.match(head) or _SAY_VERB.search(head) or _SPORT_SECTION.match(sentence):
         return None
     words = head.replace("'s", "").split()
     # "Weather service: ..." names a body; "Outbreak confirmed: ..." does not
@@ -355,7 +390,11 @@ def _subject(sentence: str, cue: Cue, in_title: bool) -> str:
     if in_title:
         colon = _headline_speaker(sentence)
         if colon and cue.start > sentence.find(":"):
-            return colon
+            # a verb with its own named subject after the colon speaks for itself:
+            # "PALACE U-TURN: Sofia DID go, Royal Household admits"
+            own = _subject_before(sentence, cue.start) if cue.verb else ""
+            named = sentence.find(":") < sentence.find(own) and own[:1].isupper() if own else False
+            return own if named else colon
     attributed = _TRAILING_ATTRIBUTION.search(sentence) if in_title else None
     if attributed and attributed.start() > cue.start:
         return attributed.group("who") or attributed.group("whom")  # "..., says agency"
@@ -368,7 +407,16 @@ def _subject(sentence: str, cue: Cue, in_title: bool) -> str:
         subject = _subject_before(sentence, cue.start) or _main_subject(sentence, cue)
         if subject:
             return subject
+    quoted_first = _QUOTE_THEN_SPEAKER.match(sentence) if in_title and cue.quoted else None
+    if quoted_first and cue.end <= quoted_first.end("quote"):
+        return quoted_first.group("who")  # "'Categorically false': researcher defends ..."
     return _speaker_of_quote(sentence, cue)
+
+
+# A quote-first headline names its speaker after the colon, before the first verb.
+_QUOTE_THEN_SPEAKER = re.compile(
+    r"^(?P<quote>['\"][^'\"]{2,120}['\"])\s*:\s*(?P<who>(?:[\w'.-]+\s+){0,4}?[\w'.-]+?)\s+[a-z]+s\b"
+)
 
 
 def _main_subject(sentence: str, cue: Cue) -> str:
@@ -489,8 +537,13 @@ def _headline_satisfies(title: str, match: Match | None) -> bool:
     return len({t for t in match.terms if _term_in(t, low)}) >= min(2, len(match.terms))
 
 
+def _is_results(title: str, lexicon: Lexicon) -> bool:
+    """Results, reviews and listings: no contested proposition in a cue-less headline."""
+    return bool(_patterns(lexicon).soft_news.search(title) or _SPORT_SECTION.match(title))
+
+
 def _plain_claim(title: str, match: Match | None, lexicon: Lexicon) -> Finding | None:
-    if _patterns(lexicon).soft_news.search(title) or not _headline_satisfies(title, match):
+    if _is_results(title, lexicon) or not _headline_satisfies(title, match):
         return None
     if title.rstrip().endswith("?"):
         return None
@@ -531,8 +584,11 @@ def _leading_finding(
     ]
     if head is not None:
         return head, support
-    if _patterns(lexicon).soft_news.search(title):
-        return None, []  # a match report or a bout: the lead's quotes are not the news
+    if _is_results(title, lexicon):
+        # a match report or a bout: the lead's quotes and results are not the news, but a
+        # lead that denies a report is ("Promoter: title fight 'is 100 per cent on'")
+        denials = [f for f in support if f.kind == "denial"]
+        return (denials[0], denials[1:]) if denials else (None, [])
     attributed = _attributed_claim(title)
     if attributed is not None and not _about_topic(title, text, match, True):
         # "Pruitt doubles down: '...'": about the topic when the lead names the speaker in a

@@ -27,6 +27,12 @@ _DENY_VERBS = (
     r"sho(?:ots?|t) down",
     r"rubbish(?:es|ed|ing)",
     r"quash(?:es|ed|ing)?",
+    # rebuttal verbs: they presuppose a report and answer it ("laughs off injury talk")
+    r"laugh(?:s|ed|ing)? off",
+    r"brush(?:es|ed|ing)? off",
+    r"play(?:s|ed|ing)? down",
+    r"slap(?:s|ped|ping)? down",
+    r"pour(?:s|ed|ing)? cold water",
 )
 
 # Verbs that deny only when their object is a report-like thing ("rejects reports").
@@ -37,6 +43,10 @@ _OBJECT_VERBS = (
     r"slam(?:s|med|ming)?",
     # "contradicting a statement from X" asserts the opposite of X: a denial only of a report
     r"contradict(?:s|ed|ing)?",
+    # an outlet retracting its report denies it; a journal retracting a paper decides
+    r"retract(?:s|ed|ing)?",
+    # markets shrug off events; a party shrugs off a report or talk
+    r"shrug(?:s|ged|ging)? off",
 )
 
 # What a denial verb takes when it denies a report.
@@ -49,6 +59,7 @@ _REPORT_OBJECTS = (
     r"stor(?:y|ies)",
     r"suggestions?",
     r"speculation",
+    r"talk",
     r"assertions?",
     r"account",
     r"idea",
@@ -123,7 +134,9 @@ _DENIAL_PHRASES = (
     r"no (?:bid|offer|deal|agreement|ransom|payment|contact|contacts|talks|meeting|call)s?",
     r"misinformation",
     r"debunked",
-    r"retract(?:s|ed|ion)?",
+    r"(?:a|pure|complete|total|utter) fantasy",
+    r"(?:simply|plainly|just|flatly|completely|totally) wrong",
+    r"no (?:involvement|decision|arrests?|adverse \w+ finding|adverse finding)",
 )
 
 # Flat negations that deny the reported proposition when a headline makes them (a
@@ -153,6 +166,9 @@ _MEDIA_CLAIM_CUES = (
     r"has learned",
     r"has learnt",
     r"exclusive",
+    # "..., Ringside Buzz has been told by two people at the gym"
+    r"(?:has|have) been told",
+    r"(?:emails?|documents?|files?|records?|messages?|papers?) (?:show|shows|seen by|obtained by)",
     r"report:",
     r"(?:[–—-]|,)\s*reports?$",
     r"(?:newspaper|paper|media|outlet|site|website|broadcaster|network|tv|channel|agency) reports?",
@@ -244,6 +260,9 @@ _BACKGROUND = (
     r"(?:has|have) (?:also |repeatedly |long )(?:said|denied|called|rejected|dismissed)",
     r"(?:has|have) (?:already )?called",
     r"was (?:also )?(?:denied|rejected|dismissed) (?:by|earlier)",
+    # "agrees sale after denying talks": the denial is what came before the news
+    r"(?:after|despite|since) (?:earlier |initially |previously |repeatedly )?"
+    r"(?:denying|rejecting|dismissing|insisting|refuting)",
 )
 
 # Headlines of pieces that retell a story rather than report news in it: anywhere in the

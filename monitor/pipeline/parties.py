@@ -226,6 +226,11 @@ ORG_WORDS = frozenset(
         "service",
         "hospital",
         "body",
+        "palace",
+        "household",
+        "promotions",
+        "arena",
+        "clinic",
     ]
 )
 _LEGAL_SUFFIXES = frozenset(
@@ -280,6 +285,9 @@ class Roles:
     offices: dict[str, str] = field(default_factory=dict)  # office -> person
     names: dict[str, str] = field(default_factory=dict)  # single word -> longest name
     main_org: str | None = None  # the first organisation the headline names
+    nouns: dict[str, str] = field(default_factory=dict)  # "promoter" -> "Gerry Walsh"
+    first_person: str | None = None  # the first person the text names in full
+    common: frozenset[str] = frozenset()  # words the text writes in lowercase
 
 
 def _role_alternation(roles: tuple[str, ...]) -> str:
@@ -334,7 +342,34 @@ def learn_roles(title: str, text: str) -> Roles:
                 roles.offices.setdefault(_OFFICE_SHORT.get(role, role), name[0])
     roles.names = _full_names(text)
     roles.main_org = _main_org(title, roles)
+    roles.nouns = _role_nouns(text)
+    roles.first_person = _first_person(text)
+    roles.common = frozenset(re.findall(r"(?<![\w'-])[a-z][a-z-]+", f"{title} {text}"))
     return roles
+
+
+# "promoter Gerry Walsh", "sprinter Imani Kross": a lowercase noun right before a full name
+_NOUN_BEFORE_NAME = re.compile(
+    r"(?<![\w'-])(?P<noun>[a-z][a-z-]{2,})\s+(?P<name>[A-Z][\w'-]+\s+[A-Z][\w'-]+)"
+)
+
+
+def _role_nouns(text: str) -> dict[str, str]:
+    """Common nouns the text attaches to a person's full name, first attachment wins."""
+    nouns: dict[str, str] = {}
+    for m in _NOUN_BEFORE_NAME.finditer(text):
+        if _is_person(m.group("name")):
+            nouns.setdefault(m.group("noun"), _strip_possessive(m.group("name")))
+    return nouns
+
+
+def _first_person(text: str) -> str | None:
+    for run in _CAP_RUN.findall(text):
+        for name in _split_roles(re.sub(r"^(?:The|A|An)\s+", "", run)):
+            name = _strip_possessive(name)
+            if len(name.split()) >= 2 and _is_person(name):
+                return name
+    return None
 
 
 def _full_names(text: str) -> dict[str, str]:
@@ -444,7 +479,38 @@ def resolve(phrase: str, roles: Roles, outlet: str) -> Party | None:
         # International Minor Planet Office": the body whose officer speaks in it
         spoken_for = next(iter(roles.agents.values()), None)
         return _org_party(spoken_for, roles) if spoken_for else None
-    return _role_party(phrase, roles) or _titled_name(phrase, roles) or _name_party(phrase, roles)
+    return (
+        _role_party(phrase, roles)
+        or _noun_person(phrase, roles)
+        or _titled_name(phrase, roles)
+        or _name_party(phrase, roles)
+    )
+
+
+def _noun_person(phrase: str, roles: Roles) -> Party | None:
+    """A bare common noun for one person ("champion", "Sprint champion", "heir") is the
+    person the article attaches that noun to ("promoter Gerry Walsh"), else the first
+    person it names in full: a headline's epithet for the article's subject."""
+    words = phrase.split()
+    head = _strip_possessive(words[-1]).lower()
+    if any(w[:1].isupper() for w in words[1:]) or words[0].lower() in roles.names:
+        return None
+    if (
+        head in ORG_WORDS
+        or head in GENERIC_ORGS
+        or head in _ROLE_WORDS
+        or _MEDIA_WORDS.search(head)
+    ):
+        return None
+    if head not in roles.common:
+        return None  # "Quillon" is a name: the article never writes it in lowercase
+    if not re.fullmatch(r"[a-z-]{3,}", head) or (head.endswith("s") and not head.endswith("ss")):
+        return None  # "campaigners", "residents": a group, not one person
+    person = roles.nouns.get(head) or roles.first_person
+    if person is None:
+        return None
+    full = roles.names.get(_last(person), person)
+    return Party(full, party_key(full), speaker=full)
 
 
 def _institution(phrase: str, roles: Roles) -> Party | None:
@@ -550,11 +616,18 @@ def _name_party(phrase: str, roles: Roles) -> Party | None:
 
 # Words that never tell two parties apart ("the county clerk", "the state party").
 _SHARED_WORDS = frozenset(
-    ["the", "of", "a", "an", "and", "for", "county", "city", "state", "national"]
+    ["the", "of", "a", "an", "and", "for", "county", "city", "state", "national", "royal"]
 )
 # A role noun and the body it heads share a stem: "Energy Minister X" speaks for "the energy
 # ministry"; "the trust's chief nurse" for "the trust".
-_BODY_OF_ROLE = {"ministry": "minister", "ministries": "minister", "secretariat": "secretary"}
+# A monarchy's household is its palace: "the Royal Household" and "Lindmark palace" are one.
+_BODY_OF_ROLE = {
+    "ministry": "minister",
+    "ministries": "minister",
+    "secretariat": "secretary",
+    "household": "palace",
+    "courtier": "palace",
+}
 
 
 def _name_words(name: str) -> frozenset[str]:
@@ -568,8 +641,8 @@ def same_party(party: Party, known: list[Party]) -> str | None:
     Osei"), or every distinctive word of one name inside the other ("Talvik" / "Talvik
     Semiconductors", "energy ministry" / "Energy Minister Lucia Ferrante"). None when no
     known party is the same, or for the media, which is one party already."""
-    if party.key == MEDIA_KEY:
-        return None
+    if party.key == MEDIA_KEY or any(other.key == party.key for other in known):
+        return None  # a key the story already holds is the party's own
     surname = _last(party.speaker or party.display)  # "Energy Minister Ferrante" -> ferrante
     words = _name_words(f"{party.display} {party.speaker or ''}")
     for other in known:
