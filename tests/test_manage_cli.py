@@ -16,9 +16,9 @@ from sqlmodel import select
 
 from monitor.cli import main
 from monitor.config import load_config
+from monitor.detection import Detection
 from monitor.models import Article, utcnow
 from monitor.pipeline.opml import OpmlFeed, parse_opml, write_opml
-from monitor.detection import Detection
 from monitor.store import articles as article_store
 from monitor.store import feeds as feed_store
 from monitor.store.db import Database

@@ -15,8 +15,8 @@ from sqlmodel import select
 
 from monitor.cli import main
 from monitor.config import load_config
-from monitor.models import Article, utcnow
 from monitor.detection import Detection
+from monitor.models import Article, utcnow
 from monitor.service.app import open_database
 from monitor.store.db import Database
 from monitor.store.stats import row_counts
