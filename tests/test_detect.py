@@ -382,3 +382,21 @@ def test_a_relative_clause_say_verb_takes_the_named_subject() -> None:
     )
     [st] = detect("Voss responds: images are 'an artefact'", text, outlet="Science Desk")
     assert st.party_key == "voss"
+
+
+@pytest.mark.parametrize(
+    "dateline",
+    ["(Enterprise Wire) - ", "WASHINGTON (Reuters) - ", "KYIV, Ukraine (AP) — ", "LONDON — "],
+)
+def test_a_wire_dateline_before_the_lead_changes_nothing(dateline: str) -> None:
+    title = "Raman: 'I am not going anywhere'"
+    lead = (
+        "Quillon chief executive Priya Raman said on Thursday that she had no plans to step "
+        "down, rejecting a report that the board was searching for her successor.\n\n"
+        "The company declined to say more."
+    )
+    plain = detect(title, lead, outlet="Enterprise Wire")
+    dated = detect(title, dateline + lead, outlet="Enterprise Wire")
+    assert plain and [(s.kind, s.party_key, s.keywords) for s in dated] == [
+        (s.kind, s.party_key, s.keywords) for s in plain
+    ]

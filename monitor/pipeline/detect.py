@@ -53,7 +53,12 @@ _TRAILING_FILLER = re.compile(
     r"evening|night|week))+\s*$",
     re.I,
 )
-_DATELINE = re.compile(r"^[A-Z][A-Z .,'-]+(?:\([^)]*\))?\s*[—–-]+\s*")
+# A wire dateline before the lead: "WASHINGTON (Reuters) - ", "KYIV, Ukraine (AP) — ",
+# "(Enterprise Wire) - ", "LONDON — ". Not news: its words are the same on every story.
+_DATELINE = re.compile(
+    r"^(?:[A-Z][A-Z .'-]+(?:, [A-Z][a-z]+(?: [A-Z][a-z]+)*)?\s*(?:\([^)]{1,60}\)\s*)?"
+    r"|\([^)]{1,60}\)\s*)[—–-]+\s*"
+)
 _WIRE_PREFIX = re.compile(
     r"^(?:Soccer|Football|Tennis|Golf|Cricket|Rugby|Athletics|Motor racing|Update \d+|"
     r"Corrected|Factbox|Breakingviews|Exclusive)\s*-\s*",
@@ -476,7 +481,8 @@ def _lead(text: str) -> list[str]:
     notice to the reader an extractor let through (a cookie banner before the story)."""
     for para in textmod.paragraphs(text):
         if len(para.text.split()) >= 8 and not _is_notice(para.text):
-            return [s.text for s in textmod.sentences(para.text)][:_LEAD_SENTENCES]
+            sentences = [s.text for s in textmod.sentences(para.text)][:_LEAD_SENTENCES]
+            return [_DATELINE.sub("", sentences[0]), *sentences[1:]] if sentences else []
     return []
 
 
