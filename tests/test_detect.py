@@ -400,3 +400,21 @@ def test_a_wire_dateline_before_the_lead_changes_nothing(dateline: str) -> None:
     assert plain and [(s.kind, s.party_key, s.keywords) for s in dated] == [
         (s.kind, s.party_key, s.keywords) for s in plain
     ]
+
+
+@pytest.mark.parametrize(
+    ("headline", "kind"),
+    [
+        ("Fire service blames Voltara e-bike battery for house fire", "claim"),
+        ("Voltara rejects fire service finding on Harwell blaze", "denial"),
+        ("Regulator's conclusions are wrong, Voltara says as it rejects conclusions", "denial"),
+        ("Club denies any chance of Mendes sale", "denial"),
+    ],
+)
+def test_blame_is_an_allegation_and_a_finding_is_a_report_to_deny(headline: str, kind: str) -> None:
+    assert classify("", headline)[0] == kind
+
+
+def test_an_opportunity_withheld_is_not_a_denial() -> None:
+    kind, statements = classify("", "Library campaigners denied the chance to speak at meeting")
+    assert all(s.kind != "denial" for s in statements)

@@ -65,6 +65,9 @@ _REPORT_OBJECTS = (
     r"idea",
     r"notion",
     r"charges?",
+    # an investigator's or regulator's conclusion is a report to deny ("rejects finding")
+    r"findings?",
+    r"conclusions?",
     r"it",
 )
 
@@ -97,6 +100,9 @@ _REFUSAL_OBJECTS = (
     r"asylum",
     r"citizenship",
     r"funding",
+    # an opportunity withheld ("campaigners denied the chance to speak"); "denies any
+    # chance of a sale" is a denial, so only the infinitive form refuses
+    r"(?:the |a |an )?(?:chance|opportunity|right|platform) to",
     # not "request": "denies trade request" denies having asked
     r"(?:an? |the |his |her |their )?(?:appeal|motion|application|plea|petition)s?",
 )
@@ -188,6 +194,8 @@ _PRINCIPAL_CLAIM_CUES = (
     r"acknowledg(?:e|es|ed|ing)",
     r"conced(?:e|es|ed|ing)",
     r"alleg(?:e|es|ed|ing)",
+    # blaming is alleging a cause: "Fire service blames X battery for blaze"
+    r"blam(?:e|es|ed|ing)",
     r"claim(?:s|ed|ing)? that",
     r"insist(?:s|ed)? that",
     r"told (?:me|us|him|her|them)",
