@@ -73,4 +73,4 @@ def test_every_command_is_documented() -> None:
 
 
 def test_no_placeholder_is_left_in_the_readme() -> None:
-    assert "_SECTION" not in README
+    assert "_SECTION" not in README and "_NUMBERS" not in README
