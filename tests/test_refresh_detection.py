@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from monitor.config import load_config
+from monitor.detection import Detection
 from monitor.models import Article, utcnow
 from monitor.pipeline.detect import detect
-from monitor.detection import Detection
 from monitor.store import articles as article_store
 from monitor.store.db import Database
 
