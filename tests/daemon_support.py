@@ -91,6 +91,16 @@ class NewsSite:
         return self.server.url("/feed.xml")
 
 
+def news_site(server: LocalServer, *first: Story) -> tuple[NewsSite, WebhookReceiver]:
+    """A news site with its feed at /feed.xml, already carrying `first`, and a webhook
+    receiver at /hook, both on `server`."""
+    site = NewsSite(server)
+    server.route("/feed.xml", handler=site.feed)
+    for story in first:
+        site.publish(story)
+    return site, WebhookReceiver(server)
+
+
 class WebhookReceiver:
     """Records POSTs; answers 503 to the first `fail_first`."""
 
@@ -121,13 +131,15 @@ def write_config(
     feed_url: str,
     hook_url: str,
     topics: dict[str, str],
-    db: Path,
+    db: Path | str,
     extra: str = "",
     poll: str = "1s",
 ) -> Path:
+    """`db` is a SQLite file, or a database URL."""
+    url = db if isinstance(db, str) else f"sqlite:///{db}"
     lines = [
         "[monitor]",
-        f'database_url = "sqlite:///{db}"',
+        f'database_url = "{url}"',
         f'poll_interval = "{poll}"',
         "allow_private_networks = true",
         extra,

@@ -16,9 +16,8 @@ from pathlib import Path
 import pytest
 
 from tests.daemon_support import (
-    NewsSite,
-    WebhookReceiver,
     denial_story,
+    news_site,
     start_daemon,
     stop,
     wait_for,
@@ -58,11 +57,7 @@ def _keys(bodies: list[bytes]) -> list[tuple[str, str, str]]:
 def _baseline(tmp_path: Path) -> Counter[tuple[str, str, str]]:
     """The alerts an uninterrupted run raises for the same news."""
     with LocalServer() as server:
-        site = NewsSite(server)
-        server.route("/feed.xml", handler=site.feed)
-        hook = WebhookReceiver(server)
-        for i, name in enumerate(COMPANIES):
-            site.publish(denial_story(i, name))
+        site, hook = news_site(server, *(denial_story(i, name) for i, name in enumerate(COMPANIES)))
         config = write_config(
             tmp_path / "base.toml",
             feed_url=site.feed_url,
@@ -89,9 +84,8 @@ def test_sigkill_at_random_moments_loses_nothing(tmp_path: Path) -> None:
     assert sum(expected.values()) >= len(COMPANIES)  # every company's denial, at least
     rng = random.Random(20261126)
     with LocalServer() as server:
-        site = NewsSite(server)
-        server.route("/feed.xml", handler=site.feed)
-        hook = WebhookReceiver(server, fail_first=3)
+        site, hook = news_site(server)
+        hook.fail_first = 3
         db = tmp_path / "crash.db"
         config = write_config(
             tmp_path / "crash.toml",

@@ -11,11 +11,10 @@ import httpx
 import pytest
 
 from tests.daemon_support import (
-    NewsSite,
-    WebhookReceiver,
     denial_story,
     free_port,
     group_members,
+    news_site,
     start_daemon,
     stop,
     wait_for,
@@ -49,10 +48,7 @@ class NotifySocket:
 
 def test_daemon_lifecycle(tmp_path: Path) -> None:
     with LocalServer() as server:
-        site = NewsSite(server)
-        server.route("/feed.xml", handler=site.feed)
-        hook = WebhookReceiver(server)
-        site.publish(denial_story(1, "Brackenfield Motors"))
+        site, hook = news_site(server, denial_story(1, "Brackenfield Motors"))
         port = free_port()
         config = write_config(
             tmp_path / "monitor.toml",

@@ -21,9 +21,8 @@ import pytest
 
 from tests.conftest import POSTGRES_URL, postgres_problem
 from tests.daemon_support import (
-    NewsSite,
-    WebhookReceiver,
     denial_story,
+    news_site,
     start_daemon,
     stop,
     wait_for,
@@ -121,21 +120,13 @@ def test_postgresql_going_away_is_waited_for(tmp_path: Path, pg_schema: str) -> 
     url = real.set(host="127.0.0.1", port=proxy.port).render_as_string(hide_password=False)
     db_url = f"{url}?options=-csearch_path%3D{pg_schema}"
     with LocalServer() as server:
-        site = NewsSite(server)
-        server.route("/feed.xml", handler=site.feed)
-        hook = WebhookReceiver(server)
-        site.publish(denial_story(1, "Brackenfield Motors"))
+        site, hook = news_site(server, denial_story(1, "Brackenfield Motors"))
         config = write_config(
             tmp_path / "m.toml",
             feed_url=site.feed_url,
             hook_url=hook.url,
             topics={"b": '"Brackenfield Motors"', "o": '"Ostrava Steel"'},
-            db=tmp_path / "unused.db",
-        )
-        config.write_text(
-            config.read_text().replace(
-                f'database_url = "sqlite:///{tmp_path / "unused.db"}"', f'database_url = "{db_url}"'
-            )
+            db=db_url,
         )
         log = tmp_path / "daemon.log"
         proc = start_daemon(config, log=log)
@@ -179,10 +170,7 @@ def test_a_full_disk_stops_the_daemon_with_an_error(tmp_path: Path) -> None:
     _mount_tmpfs(mount, "4m")
     try:
         with LocalServer() as server:
-            site = NewsSite(server)
-            server.route("/feed.xml", handler=site.feed)
-            hook = WebhookReceiver(server)
-            site.publish(denial_story(1, "Brackenfield Motors"))
+            site, hook = news_site(server, denial_story(1, "Brackenfield Motors"))
             config = write_config(
                 tmp_path / "m.toml",
                 feed_url=site.feed_url,

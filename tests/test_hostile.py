@@ -19,7 +19,7 @@ from monitor.config import parse_config
 from monitor.service.once import run_once
 from monitor.store.db import Database
 from monitor.store.tables import ArticleRow, FeedRow
-from tests.daemon_support import NewsSite, WebhookReceiver, denial_story
+from tests.daemon_support import denial_story, news_site
 from tests.localserver import LocalServer, Response
 
 XML = {"Content-Type": "application/rss+xml"}
@@ -110,10 +110,7 @@ def _hostile(server: LocalServer, stop: threading.Event) -> dict[str, str]:
 def test_bad_feeds_do_not_stop_a_healthy_one(tmp_path: Path) -> None:
     stop = threading.Event()
     with LocalServer() as server:
-        site = NewsSite(server)
-        server.route("/feed.xml", handler=site.feed)
-        hook = WebhookReceiver(server)
-        site.publish(denial_story(1, "Brackenfield Motors"))
+        site, hook = news_site(server, denial_story(1, "Brackenfield Motors"))
         hostile = _hostile(server, stop)
         db_url = f"sqlite:///{tmp_path / 'm.db'}"
         settings = parse_config(
