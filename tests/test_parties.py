@@ -158,3 +158,22 @@ def test_a_bare_epithet_is_the_person_the_article_attaches_it_to() -> None:
     assert resolve("the champion", champion, "Wire") == Party("Tommy Doyle", "doyle", "Tommy Doyle")
     quillon = resolve("Quillon", learn_roles("", "Quillon said no. Meridian Data agreed."), "")
     assert quillon is not None and quillon.key == "quillon"  # a name, not an epithet
+
+
+@pytest.mark.parametrize(
+    "phrase",
+    [
+        "Marisol Vance's camp",
+        "Singer Marisol Vance's representative",
+        "Marisol Vance's rep",
+        "Vance's publicist",
+        "Marisol Vance's lawyers",
+    ],
+)
+def test_a_persons_people_speak_for_the_person(phrase: str) -> None:
+    """A star's camp, rep, publicist or lawyers are the star, one party however named."""
+    roles = learn_roles(
+        "Marisol Vance split report denied", "Singer Marisol Vance and actor Lindqvist."
+    )
+    party = resolve(phrase, roles, "Starbuzz")
+    assert party is not None and party.key == "vance", (phrase, party)
