@@ -92,6 +92,8 @@ _LEADING_NAME = re.compile(
     r"^(?P<who>[A-Z][\w'.-]*(?:\s+[\w'.-]+){0,5}?\s*[A-Z][\w'.-]*|[A-Z][\w'.-]*)\s+"
     r"(?:is|are|was|were|has|have|had|will|[a-z]+ed)\b"
 )
+# A headline's capitalised subject and its present-tense verb: "Zahran Airways Board affirms"
+_LEADING_SUBJECT_VERB = re.compile(r"^(?P<who>[A-Z][\w'.-]*(?:\s+[A-Z][\w'.-]*){0,4})\s+[a-z]+s\b")
 _SPEAKER_NOUNS = frozenset(ROLE_WORDS) | ORG_WORDS | GENERIC_ORGS
 # A sports desk's section label: "Darts: Doyle ends Kovac's run" is a result, and the
 # label is no speaker.
@@ -145,6 +147,7 @@ class _Patterns:
     headline_denial: re.Pattern[str]
     media_claim: re.Pattern[str]
     principal_claim: re.Pattern[str]
+    own_sourcing: re.Pattern[str]
     trap: re.Pattern[str]
     modal: re.Pattern[str]
     background: re.Pattern[str]
@@ -186,6 +189,7 @@ def _patterns(lexicon: Lexicon) -> _Patterns:
             rf"(?<![\w-])(?:{_alternation(lexicon.media_claim_cues)})(?![\w-])", re.I
         ),
         principal_claim=words(lexicon.principal_claim_cues),
+        own_sourcing=words(lexicon.own_sourcing),
         trap=words(lexicon.traps),
         modal=re.compile(rf"\b(?:{_alternation(lexicon.modals)})\s+(?:\w+\s+)?$", re.I),
         background=re.compile(rf"\b(?:{_alternation(lexicon.background)})\b", re.I),
@@ -409,13 +413,24 @@ def _subject(sentence: str, cue: Cue, in_title: bool) -> str:
     if cue.verb and by_agent:
         return by_agent.group(1)  # "... Confirmed by Health Agency"
     if cue.verb:
-        subject = _subject_before(sentence, cue.start) or _main_subject(sentence, cue)
+        opening = _opening_quote(sentence, cue) if cue.quoted else None
+        end = opening if opening is not None else cue.start
+        subject = _subject_before(sentence, end) or _main_subject(sentence, cue)
         if subject:
             return subject
     quoted_first = _QUOTE_THEN_SPEAKER.match(sentence) if in_title and cue.quoted else None
     if quoted_first and cue.end <= quoted_first.end("quote"):
         return quoted_first.group("who")  # "'Categorically false': researcher defends ..."
     return _speaker_of_quote(sentence, cue)
+
+
+def _opening_quote(sentence: str, cue: Cue) -> int | None:
+    """Where the quote holding a verb cue opens, when words stand before it: "Central bank
+    'categorically refutes' reports" has its subject before the quote, not inside it."""
+    for start, end, _words in _quotes(sentence):
+        if start <= cue.start < end and sentence[:start].strip():
+            return start
+    return None
 
 
 # A quote-first headline names its speaker after the colon, before the first verb.
@@ -432,6 +447,8 @@ def _main_subject(sentence: str, cue: Cue) -> str:
     if not re.search(r"(?:\b(?:after|before|while|since|by)|,)\s+$", before, re.I):
         return ""
     named = _LEADING_NAME.match(sentence)
+    if named is None and before.rstrip().endswith(","):
+        named = _LEADING_SUBJECT_VERB.match(sentence)  # "X affirms ..., denies ..."
     return named.group("who") if named and named.group("who")[-1:].isalnum() else ""
 
 
@@ -608,14 +625,50 @@ def _leading_finding(
             return None, []
         if support:
             return support[0], support[1:]
-        return attributed, []
+        return attributed or _sourced_scoop(title, text, match, lexicon), []
     return attributed or _plain_claim(title, match, lexicon), []
+
+
+_SCOOP_PARAGRAPHS = 3
+
+
+def _sourced_scoop(title: str, text: str, match: Match | None, lexicon: Lexicon) -> Finding | None:
+    """A flat headline over a cue-less lead is the outlet's own claim when its first
+    paragraphs give its own sourcing ("according to documents seen by The Gulf Herald"):
+    a scoop written as fact. Without that sourcing a flat headline is ordinary news."""
+    claim = _plain_claim(title, match, lexicon)
+    if claim is None:
+        return None
+    pats = _patterns(lexicon)
+    paragraphs = [
+        p.text
+        for p in textmod.paragraphs(text)
+        if len(p.text.split()) >= 8 and not _is_notice(p.text)
+    ][:_SCOOP_PARAGRAPHS]
+    for paragraph in paragraphs:
+        for m in pats.own_sourcing.finditer(paragraph):
+            if not _is_hedged(paragraph, m.start(), pats, negators=True) and not _in_background(
+                paragraph, m.start(), m.end(), pats
+            ):
+                return claim
+    return None
+
+
+# "An official source at the Zahran Investment Council refutes ...": an unnamed official
+# denying for a body speaks for it (a claim from such a source stays the outlet's).
+_SOURCE_AT = re.compile(
+    r"^(?:an?\s+|the\s+)?(?:[\w-]+\s+){0,2}?sources?\s+(?:at|in|within|inside|from)\s+(?:the\s+)?",
+    re.I,
+)
 
 
 def _party(finding: Finding, support: list[Finding], roles: Roles, outlet: str) -> Party:
     if finding.cue.media and finding.kind == "claim":
         return media_party(outlet)
-    party = resolve(finding.subject, roles, outlet) if finding.subject else None
+    subject = finding.subject
+    if finding.kind == "denial":
+        subject = _SOURCE_AT.sub("", subject)
+    party = resolve(subject, roles, outlet) if subject else None
     for other in support:
         if party is not None and party.speaker:
             break

@@ -100,6 +100,10 @@ _REFUSAL_OBJECTS = (
     r"asylum",
     r"citizenship",
     r"funding",
+    # rights granted or refused: "denies landing rights to charter flights"
+    r"(?:\w+\s+)?rights\s+(?:to|for)\b",
+    r"(?:landing|overflight|traffic|transit|docking|fishing|voting|visiting|visitation|"
+    r"broadcast(?:ing)?|residency|access) rights",
     # an opportunity withheld ("campaigners denied the chance to speak"); "denies any
     # chance of a sale" is a denial, so only the infinitive form refuses
     r"(?:the |a |an )?(?:chance|opportunity|right|platform) to",
@@ -143,6 +147,11 @@ _DENIAL_PHRASES = (
     r"(?:a|pure|complete|total|utter) fantasy",
     r"(?:simply|plainly|just|flatly|completely|totally) wrong",
     r"no (?:involvement|decision|arrests?|adverse \w+ finding|adverse finding)",
+    # official registers: "have no basis in reality", "devoid of truth", "malicious rumours"
+    r"(?:has|have|had|with|without|of) no (?:factual )?basis",
+    r"no basis (?:in|for|whatsoever)",
+    r"devoid of (?:any |all )?(?:truth|basis|foundation)",
+    r"malicious (?:rumou?rs?|lies|claims|reports|allegations)",
 )
 
 # Flat negations that deny the reported proposition when a headline makes them (a
@@ -185,6 +194,20 @@ _MEDIA_CLAIM_CUES = (
     r"can (?:reveal|confirm)",
     # friends and "pals" are anonymous sources: the outlet's own report
     r"(?:friends?|pals?|insiders?|sources?) (?:reveal|claim)s?",
+)
+
+# The outlet's own sourcing, in the first paragraphs under a flat headline: "Zahran fund to
+# take 40% stake in Northbridge", "... according to documents seen by The Gulf Herald". Not
+# "reported" or "citing": those retell another outlet's report.
+_OWN_SOURCING = (
+    r"(?:documents?|emails?|files?|records?|messages?|papers?|letters?|minutes)"
+    r" (?:seen|obtained|reviewed) by",
+    r"(?:people|persons?|sources?|officials?|insiders?) (?:familiar|close|briefed|with knowledge)",
+    r"(?:two|three|four|several|multiple) (?:people|sources|officials|insiders|executives)",
+    r"(?:a|one) (?:person|source|official|insider) (?:familiar|close|briefed|with)",
+    r"(?:has|have) (?:learned|learnt|been told)",
+    r"understands",
+    r"can (?:reveal|confirm)",
 )
 
 # Cues of a principal asserting or confirming something: the party is the speaker.
@@ -363,6 +386,7 @@ class Lexicon:
     headline_denials: tuple[str, ...] = _HEADLINE_DENIALS
     media_claim_cues: tuple[str, ...] = _MEDIA_CLAIM_CUES
     principal_claim_cues: tuple[str, ...] = _PRINCIPAL_CLAIM_CUES
+    own_sourcing: tuple[str, ...] = _OWN_SOURCING
     traps: tuple[str, ...] = _TRAPS
     modals: tuple[str, ...] = _MODALS
     background: tuple[str, ...] = _BACKGROUND

@@ -150,6 +150,11 @@ OFFICE_ROLES = (
     "sen.",
     "gov.",
     "judge",
+    # an owner or founder speaks for themself: "Northbridge Athletic owner" is Hal Brenner
+    "owner",
+    "co-owner",
+    "founder",
+    "co-founder",
 )
 _ROLE_WORDS = {w for role in AGENT_ROLES + OFFICE_ROLES for w in role.split()} | {"city", "council"}
 ROLE_WORDS = tuple(sorted(_ROLE_WORDS))
@@ -267,6 +272,12 @@ GENERIC_ORGS = frozenset(
         "operator",
         "broadcaster",
         "body",
+        "fund",
+        "regulator",
+        "watchdog",
+        "authority",
+        "authorities",
+        "board",
     ]
 )
 _MEDIA_WORDS = re.compile(
@@ -310,8 +321,10 @@ _NAME_THEN_AGENT = re.compile(
     rf"\s+(?:for|of|at)\s+(?:the\s+)?(?P<org>{_NAME})"
 )
 _OFFICE_NAME = re.compile(
-    rf"\b(?i:(?P<role>{_role_alternation(OFFICE_ROLES)}))\s+(?P<name>{_NAME})"
+    rf"\b(?i:(?P<role>{_role_alternation(OFFICE_ROLES)})),?\s+(?P<name>{_NAME})"
 )
+# "Zahran Investment Council (ZIC)": the abbreviation is the organisation
+_ABBREVIATION = re.compile(rf"(?P<full>{_NAME}(?:\s+of\s+{_NAME})?)\s+\((?P<abbr>[A-Z]{{2,6}})\)")
 
 
 def _last(name: str) -> str:
@@ -349,6 +362,10 @@ def learn_roles(title: str, text: str) -> Roles:
                 role = m.group("role").lower()
                 roles.offices.setdefault(_OFFICE_SHORT.get(role, role), name[0])
     roles.names = _full_names(text)
+    for m in _ABBREVIATION.finditer(f"{title}\n{text}"):
+        full = re.sub(r"^(?:The|A|An)\s+", "", m.group("full"))
+        if len(full.split()) >= 2:
+            roles.names.setdefault(m.group("abbr").lower(), full)
     roles.main_org = _main_org(title, roles)
     roles.nouns = _role_nouns(text)
     roles.first_person = _first_person(text)
@@ -477,6 +494,9 @@ def resolve(phrase: str, roles: Roles, outlet: str) -> Party | None:
     institution = _institution(phrase, roles)
     if institution:
         return institution
+    described = _described_main_org(phrase, roles)
+    if described:
+        return described
     if low.split()[-1] in GENERIC_ORGS and not any(w[:1].isupper() for w in phrase.split()):
         named = _fullest_name(phrase, roles)
         if named != phrase:
@@ -493,6 +513,19 @@ def resolve(phrase: str, roles: Roles, outlet: str) -> Party | None:
         or _titled_name(phrase, roles)
         or _name_party(phrase, roles)
     )
+
+
+def _described_main_org(phrase: str, roles: Roles) -> Party | None:
+    """'Zahran wealth fund' in an article about the Zahran Investment Council: a generic
+    head noun whose capitalised words all belong to the headline's organisation is it."""
+    words = [_strip_possessive(w) for w in phrase.split()]
+    if len(words) < 2 or words[-1].lower() not in GENERIC_ORGS or not roles.main_org:
+        return None
+    named = [w.lower() for w in words[:-1] if w[:1].isupper()]
+    org_words = {w.lower() for w in roles.main_org.split()}
+    if named and all(w in org_words for w in named):
+        return _org_party(roles.main_org, roles)
+    return None
 
 
 def _noun_person(phrase: str, roles: Roles) -> Party | None:
