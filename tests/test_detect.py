@@ -47,6 +47,25 @@ DENIALS = [
     "Abdication story is 'a fantasy', says heir",
     "Police: claims of an arrest are 'simply wrong'",
     "Paper retracts its report on the minister",
+    # official, tabloid, regional and social-media registers
+    "Aviation authority says grounding reports have no basis in reality",
+    "Ministry: prisoner-swap reports are devoid of truth",
+    "Airline dismisses fleet reports as malicious rumours",
+    "Singer's rep: 'There is zero truth to this'",
+    "Showrunner: reports of the show's cancellation are greatly exaggerated",
+    "Health minister says the report is wide of the mark",
+    "Premier: 'Nothing could be further from the truth'",
+    "Company says that is simply not the case",
+    "Minister calls story a load of codswallop",
+    "Party president calls snap-poll report mischievous",
+    "Exchange boss: insolvency story is '100% FUD'",
+    "CEO on takeover talk: 'lol no. not happening'",
+    "Hospital chief scotches rumours she will quit",
+    "Council hoses down reports of contaminated water",
+    "Premier moves to put speculation to bed",
+    "Update: This story has been corrected to remove a claim about the water supply",
+    "Streamer says the show was never cancelled",
+    "Defence firm pours scorn on kickback claims",
 ]
 
 CLAIMS = [
@@ -65,6 +84,8 @@ CLAIMS = [
     "World's oldest burger",  # a plain assertion is the outlet's own claim
     "Singer and actor SPLIT after four years, pals reveal",
     "Star to quit the show, the Echo can reveal",
+    "Tech giant to buy chat app for $2bn -sources",
+    "Chat app data is up for sale, per people familiar with the matter",
 ]
 
 NEITHER = [
@@ -91,6 +112,12 @@ NEITHER = [
     "Imani Kross denied world record by headwind in Oslo",
     "Nightwatch was denied in a photo finish",
     "Darts: Doyle ends Kovac's run at Lindmark Open",
+    "Daravia denies landing rights to charter flights",
+    "Premier refuses to rule out snap election",
+    "Minister won't be drawn on kickback claims",
+    "Singer laughs off engagement question on talk show",
+    "CEO: 'I'm not going to confirm or deny conversations'",
+    "Week in review: denials, reversals and a recall",
 ]
 
 
@@ -121,9 +148,9 @@ def test_background_denial_is_not_live() -> None:
 
 
 def test_user_extension_adds_a_cue() -> None:
-    lexicon = DEFAULT_LEXICON.extended(denial_cues=["poppycock"])
-    assert classify("", title="Minister: the story is poppycock")[0] == "claim"
-    assert classify("", title="Minister: the story is poppycock", lexicon=lexicon)[0] == "denial"
+    lexicon = DEFAULT_LEXICON.extended(denial_cues=["flapdoodle"])
+    assert classify("", title="Minister: the story is flapdoodle")[0] == "claim"
+    assert classify("", title="Minister: the story is flapdoodle", lexicon=lexicon)[0] == "denial"
 
 
 def test_speaker_party_and_quote_from_lead() -> None:
@@ -418,3 +445,21 @@ def test_blame_is_an_allegation_and_a_finding_is_a_report_to_deny(headline: str,
 def test_an_opportunity_withheld_is_not_a_denial() -> None:
     kind, statements = classify("", "Library campaigners denied the chance to speak at meeting")
     assert all(s.kind != "denial" for s in statements)
+
+
+SCOOP_BODY = [
+    "The investment council has agreed terms to buy 40 per cent of the club, valuing it at"
+    " about 1.1 billion pounds including debt.",
+    "Heads of terms were signed in London last week after four months of talks, according to"
+    " documents seen by The Gulf Herald.",
+]
+
+
+def test_flat_headline_over_the_outlets_own_sourcing_is_its_scoop() -> None:
+    statements = detect("Fund to take 40% stake in club", "\n\n".join(SCOOP_BODY), outlet="Herald")
+    assert [(s.kind, s.party_key, s.in_title) for s in statements] == [("claim", "media", True)]
+
+
+def test_flat_headline_without_sourcing_reports_nothing() -> None:
+    plain = "\n\n".join([SCOOP_BODY[0], "Heads of terms were signed in London last week."])
+    assert detect("Fund to take 40% stake in club", plain, outlet="Herald") == []

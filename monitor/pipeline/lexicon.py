@@ -33,6 +33,7 @@ _DENY_VERBS = (
     r"play(?:s|ed|ing)? down",
     r"slap(?:s|ped|ping)? down",
     r"pour(?:s|ed|ing)? cold water",
+    r"pour(?:s|ed|ing)? scorn on",
 )
 
 # Verbs that deny only when their object is a report-like thing ("rejects reports").
@@ -47,6 +48,14 @@ _OBJECT_VERBS = (
     r"retract(?:s|ed|ing)?",
     # markets shrug off events; a party shrugs off a report or talk
     r"shrug(?:s|ged|ging)? off",
+    # rebuttal idioms that take a report: "scotches rumours", "hosed down reports"
+    r"rebuff(?:s|ed|ing)?",
+    r"scotch(?:es|ed|ing)?",
+    r"hos(?:e|es|ed|ing) down",
+    r"knock(?:s|ed|ing)? down",
+    r"swat(?:s|ted|ting)? (?:away|down)",
+    r"wav(?:e|es|ed|ing) away",
+    r"bat(?:s|ted|ting)? away",
 )
 
 # What a denial verb takes when it denies a report.
@@ -152,6 +161,28 @@ _DENIAL_PHRASES = (
     r"no basis (?:in|for|whatsoever)",
     r"devoid of (?:any |all )?(?:truth|basis|foundation)",
     r"malicious (?:rumou?rs?|lies|claims|reports|allegations)",
+    r"(?:zero|not a shred of|not one shred of|not an ounce of|not a grain of|not a word of) truth",
+    r"(?:greatly|wildly|grossly|vastly|hugely|massively) exaggerated",
+    r"wide of the mark",
+    r"(?:nothing|nothing could be|could not be|couldn't be) further from the truth",
+    r"far from the truth",
+    r"(?:simply |just |absolutely |categorically )?not the case",
+    r"(?:a load of |utter |complete |total )?"
+    r"(?:codswallop|hogwash|balderdash|poppycock|tosh|drivel)",
+    r"mischievous(?: (?:reports?|claims?|speculation|stor(?:y|ies)|rumou?rs?))?",
+    r"(?:100% |pure |total |just )?FUD",
+    r"not happening",
+    r"(?:lol|lmao|haha),? no",
+    # "the show was 'never cancelled'": a flat never of the reported event
+    r"(?:was|were|is|are|has|have|had)(?: been)? never (?:been )?\w+(?:ed|en)",
+    r"(?:puts?|putting) (?:the |those |these |any )?(?:rumou?rs?|speculation|talk|reports?|claims?"
+    r"|stor(?:y|ies)) to (?:bed|rest)",
+    r"(?:puts?|putting) to (?:bed|rest) (?:the |those |these |any )?(?:rumou?rs?|speculation|talk"
+    r"|reports?|claims?|stor(?:y|ies))",
+    # an outlet correcting its own story denies what it reported
+    r"(?:this|the|an earlier|a previous) (?:version of this )?(?:story|article|report)"
+    r" (?:has been|was|is being) (?:corrected|amended|updated to correct)",
+    r"(?:incorrectly|wrongly|erroneously|mistakenly) (?:reported|stated|said)",
 )
 
 # Flat negations that deny the reported proposition when a headline makes them (a
@@ -185,7 +216,8 @@ _MEDIA_CLAIM_CUES = (
     r"(?:has|have) been told",
     r"(?:emails?|documents?|files?|records?|messages?|papers?) (?:show|shows|seen by|obtained by)",
     r"report:",
-    r"(?:[–—-]|,)\s*reports?$",
+    r"(?:[–—-]|,)\s*(?:reports?|sources?)$",
+    r"per (?:sources|people|two|three|several|multiple|a person|insiders|officials)",
     r"(?:newspaper|paper|media|outlet|site|website|broadcaster|network|tv|channel|agency) reports?",
     r"reported(?: on \w+)?(?:,| that)",
     r"(?:is|are|was|were) said to",
@@ -236,6 +268,13 @@ _TRAPS = (
     r"|did not|didn't)"
     r" (?:to )?(?:either )?(?:confirm or deny|deny or confirm|confirm nor deny)",
     r"neither confirm(?:s|ed)? nor den(?:y|ies|ied)",
+    r"(?:not|never|n't)(?: \w+){0,3} (?:to )?(?:either )?(?:confirm or deny|deny or confirm)",
+    # refusing to rule something out, or to be drawn, is neither a claim nor a denial
+    r"(?:refus\w*|declin\w*|won't|will not|would not|wouldn't|did not|didn't|does not|doesn't"
+    r"|not|never|no one|nobody) (?:to )?rul(?:e|ed|ing) (?:\w+ )?out",
+    r"(?:won't|will not|would not|wouldn't|refus\w* to|declin\w* to|not) be drawn",
+    r"(?:laugh|brush|shrug|wave|bat)(?:s|ed|ing)? (?:off|away|aside) (?:an? |the |his |her )?"
+    r"(?:\w+ ){0,2}questions?",
     r"(?:did|does|do|would|will|could) not (?:deny|dispute|reject|confirm|dismiss)",
     r"(?:didn't|doesn't|don't|wouldn't|won't|couldn't) (?:deny|dispute|reject|confirm|dismiss)",
     r"not (?:been )?(?:immediately )?(?:able|available) to (?:confirm|verify|comment)",
@@ -252,6 +291,7 @@ _TRAPS = (
     r"(?:bail|entry|access|a visa|visas?|parole|permission)",
     r"reject(?:s|ed|ing)? (?:an? |the |their |his |her )?(?:\w+'s? )?"
     r"(?:appeal|challenge|motion|petition|plea|lawsuit|suit|case)",
+    r"den(?:y|ies|ied|ying) (?:\w+ )?rights (?:to|for)",
     r"did not respond",
     r"did not return",
     r"fake (?:tan|fur|eyelashes|plants?)",
@@ -303,6 +343,10 @@ _RECAPS = (
     r"timeline",
     r"the story so far",
     r"a look back",
+    r"(?:the )?week in review",
+    r"(?:the )?week that was",
+    r"(?:weekly |week's |daily )?round-?up",
+    r"what we learned",
 )
 
 # Headline prefixes of pieces that argue about claims rather than report one.

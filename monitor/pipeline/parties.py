@@ -515,11 +515,35 @@ def resolve(phrase: str, roles: Roles, outlet: str) -> Party | None:
     )
 
 
+# Heads that describe a business rather than name a public body: "Velmora finance ministry"
+# is not the Bank of Velmora, but "Zahran wealth fund" is the Zahran Investment Council.
+_DESCRIPTIVE_HEADS = frozenset(
+    [
+        "company",
+        "firm",
+        "group",
+        "fund",
+        "carrier",
+        "airline",
+        "insurer",
+        "operator",
+        "retailer",
+        "business",
+        "utility",
+        "club",
+        "team",
+        "side",
+        "broadcaster",
+        "board",
+    ]
+)
+
+
 def _described_main_org(phrase: str, roles: Roles) -> Party | None:
     """'Zahran wealth fund' in an article about the Zahran Investment Council: a generic
-    head noun whose capitalised words all belong to the headline's organisation is it."""
+    business noun whose capitalised words all belong to the headline's organisation is it."""
     words = [_strip_possessive(w) for w in phrase.split()]
-    if len(words) < 2 or words[-1].lower() not in GENERIC_ORGS or not roles.main_org:
+    if len(words) < 2 or words[-1].lower() not in _DESCRIPTIVE_HEADS or not roles.main_org:
         return None
     named = [w.lower() for w in words[:-1] if w[:1].isupper()]
     org_words = {w.lower() for w in roles.main_org.split()}
