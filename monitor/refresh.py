@@ -92,8 +92,12 @@ class Refresher:
         extractor: Extractor,
         *,
         rng: random.Random | None = None,
+        defer_detection: bool = False,
     ) -> None:
         self.db = db
+        # `once` stores a whole cycle first and detects afterwards in publication order, so
+        # its alerts do not depend on which feed's pages arrived first
+        self.defer_detection = defer_detection
         self.fetcher = fetcher
         self.extractor = extractor
         self.rng = rng or random.Random()
@@ -264,16 +268,19 @@ class Refresher:
             article_id = article_store.save_article(session, article, feed_id, entry_url)
             if article_id is None:
                 return None
+            if self.defer_detection:
+                return []  # detected by process_leftovers, in publication order
             alerts = self.detection.process(session, replace(article, id=article_id))
             article_store.mark_processed(session, article_id)
         return alerts
 
     async def process_leftovers(self) -> list[Alert]:
-        """Articles stored but never detected (a crash between the two, in older versions)."""
-        pending = await self.db.transact(article_store.unprocessed)
+        """Articles stored but not detected yet, oldest publication first: a deferred
+        cycle's, or those a crash left between storing and detecting."""
         alerts: list[Alert] = []
-        for article in pending:
-            alerts += await self.db.run(self._detect_stored, article)
+        while pending := await self.db.transact(article_store.unprocessed):
+            for article in pending:
+                alerts += await self.db.run(self._detect_stored, article)
         return alerts
 
     def _detect_stored(self, article: Article) -> list[Alert]:

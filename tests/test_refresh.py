@@ -222,3 +222,48 @@ def test_a_stored_match_says_which_terms_matched_where(tmp_path: Path) -> None:
         field = article.title if hit["field"] == "title" else article.text
         assert field[hit["start"] : hit["end"]].lower() == "bridge"
         assert "bridge" in hit["sentence"].lower()
+
+
+def test_once_detects_a_cycles_articles_in_publication_order(tmp_path: Path) -> None:
+    """The claim (published first, on a slow site) is detected before the denial (published
+    later, on a fast one), whichever page arrived first: `once` is deterministic."""
+    import time as _time
+
+    from monitor.store.tables import StatementRow
+
+    claim_title = "Bridge to close for two years, sources say"
+    denial_title = "Council denies report that the bridge will close"
+
+    def slow_claim(req: Request) -> Response:
+        _time.sleep(0.5)
+        first = f"{claim_title} after inspectors found cracks in the main span."
+        body = PAGE.format(title=claim_title, first=first).encode()
+        return Response(200, body, {"Content-Type": "text/html"})
+
+    def feed(server: LocalServer, title: str, path: str, when: str) -> bytes:
+        item = (
+            f"<item><title>{title}</title><link>{server.url(path)}</link><guid>{path}</guid>"
+            f"<pubDate>{when}</pubDate><description>{title}.</description></item>"
+        )
+        return (
+            f'<?xml version="1.0"?><rss version="2.0"><channel><title>F</title>{item}'.encode()
+            + (b"</channel></rss>")
+        )
+
+    with LocalServer() as server:
+        server.route("/slow/claim.html", handler=slow_claim)
+        page(server, "/fast/denial.html", denial_title)
+        slow = server.route(
+            "/slow.xml",
+            body=feed(server, claim_title, "/slow/claim.html", "Mon, 02 Mar 2026 09:00:00 GMT"),
+        )
+        fast = server.route(
+            "/fast.xml",
+            body=feed(server, denial_title, "/fast/denial.html", "Mon, 02 Mar 2026 10:00:00 GMT"),
+        )
+        settings = settings_for(tmp_path, [fast, slow])
+        once(settings)
+    statements = sorted(rows(settings, StatementRow), key=lambda s: s.id)
+    assert [s.kind for s in statements] == ["claim", "denial"]
+    articles = {a.id: a.url for a in rows(settings, ArticleRow)}
+    assert "/fast/" in articles[min(articles)]  # the denial's page was stored first

@@ -26,11 +26,12 @@ async def run_once(settings: Settings) -> OnceReport:
     try:
         with Extractor() as extractor:
             async with Fetcher(fetch_settings(settings)) as fetcher:
-                refresher = Refresher(db, settings, fetcher, extractor)
+                refresher = Refresher(db, settings, fetcher, extractor, defer_detection=True)
                 leftovers = await refresher.process_leftovers()
                 feeds = await db.transact(feed_store.active_feeds)
                 cycle = await refresher.poll(feeds)
                 cycle.alerts[:0] = leftovers
+                cycle.alerts += await refresher.process_leftovers()
         logger.info(cycle.line())
         delivery = await Dispatcher(db, settings).run_once()
         return OnceReport(cycle, delivery)

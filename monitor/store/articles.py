@@ -121,7 +121,19 @@ def to_article(row: ArticleRow) -> Article:
 
 
 def unprocessed(session: Session, limit: int = 200) -> list[Article]:
-    query = select(ArticleRow).where(ArticleRow.processed == False).limit(limit)  # noqa: E712
+    """Articles stored but not yet detected, oldest publication first (then by URL): a
+    story's claim is detected before the denial that answers it, and the same articles
+    give the same alerts whichever feed's fetch finished first."""
+    query = (
+        select(ArticleRow)
+        .where(ArticleRow.processed == False)  # noqa: E712
+        .order_by(
+            col(ArticleRow.published_at).is_(None),
+            col(ArticleRow.published_at),
+            col(ArticleRow.url),
+        )
+        .limit(limit)
+    )
     return [to_article(r) for r in session.exec(query)]
 
 
