@@ -463,3 +463,36 @@ def test_flat_headline_over_the_outlets_own_sourcing_is_its_scoop() -> None:
 def test_flat_headline_without_sourcing_reports_nothing() -> None:
     plain = "\n\n".join([SCOOP_BODY[0], "Heads of terms were signed in London last week."])
     assert detect("Fund to take 40% stake in club", plain, outlet="Herald") == []
+
+
+def test_a_bare_correction_headline_is_the_outlets_denial() -> None:
+    body = "An article published on Wednesday reported that the water supply was contaminated."
+    (statement,) = detect("Correction: Yarrabee water supply", body, outlet="Courier")
+    assert (statement.kind, statement.party_key) == ("denial", "media")
+
+
+def test_a_correction_notice_opening_the_body_is_the_outlets_denial() -> None:
+    body = (
+        "Update, March 14: This story has been corrected to remove the claim that the pair are"
+        " engaged.\n\nThe couple first met on set in 2023."
+    )
+    (statement,) = detect("Ivy and Dex: A Complete Timeline", body, outlet="Marquee")
+    assert (statement.kind, statement.party_key) == ("denial", "media")
+
+
+def test_a_quote_used_as_a_noun_is_not_a_denial() -> None:
+    assert classify("", title="Voss walks back 'FUD' post, admits a $370 million shortfall")[0] == (
+        "claim"
+    )
+    assert detect("The Dispatch: Flockly's 'lol no' problem", QUIET_BODY, outlet="Downlink") == []
+
+
+QUIET_BODY = (
+    "Every few weeks a chief executive posts something short and then spends a week on it."
+    "\n\nThis newsletter looks at what happened next and what it means for the app."
+)
+
+
+def test_a_column_label_before_a_colon_is_no_speaker() -> None:
+    title = "The Dispatch: a chat app's rocky week"
+    assert detect(title, QUIET_BODY, outlet="Downlink") == []

@@ -177,3 +177,45 @@ def test_a_persons_people_speak_for_the_person(phrase: str) -> None:
     )
     party = resolve(phrase, roles, "Starbuzz")
     assert party is not None and party.key == "vance", (phrase, party)
+
+
+def test_an_organisation_name_ending_in_a_role_word_is_kept_whole() -> None:
+    roles = learn_roles(
+        "Zahran wealth fund denies report", "The Zahran Investment Council denied the report."
+    )
+    assert roles.names["zahran"] == "Zahran Investment Council"
+    party = resolve("Zahran wealth fund", roles, "Wire")  # a business noun for the same body
+    assert party is not None and party.key == "zahran-investment-council"
+
+
+def test_abbreviation_in_brackets_names_the_organisation() -> None:
+    roles = learn_roles("ZIC says talks advanced", "The Zahran Investment Council (ZIC) said so.")
+    party = resolve("ZIC", roles, "Wire")
+    assert party is not None and party.key == "zahran-investment-council"
+
+
+def test_an_unfilled_office_is_the_person_the_article_names() -> None:
+    text = "The club's owner said on Friday he had agreed terms. Hal Brenner told the Echo so."
+    party = resolve("Northbridge Athletic owner", learn_roles("Owner confirms talks", text), "W")
+    assert party is not None and party.key == "brenner"
+
+
+def test_an_office_holders_office_speaks_for_them() -> None:
+    text = "Premier Colleen Drummond has not called an election, her office said."
+    party = resolve("Premier's office", learn_roles("Premier's office: no plan", text), "W")
+    assert party is not None and party.key == "drummond"
+
+
+def test_a_trade_noun_is_the_company_the_article_is_about() -> None:
+    text = "Halvard Marine Systems denied paying kickbacks, the company said on Monday."
+    party = resolve("Shipbuilder", learn_roles("Shipbuilder denies paying kickbacks", text), "W")
+    assert party is not None and party.key == "halvard-marine-systems"
+
+
+def test_a_place_after_a_role_is_not_its_holder() -> None:
+    text = (
+        "Yusuf Al-Harthi, spokesman for the General Civil Aviation Authority, spoke."
+        " Zahran Airways flies on."
+    )
+    party = resolve("Aviation officials in Zahran", learn_roles("Officials deny", text), "W")
+    assert party is not None and party.speaker is None

@@ -93,7 +93,9 @@ _LEADING_NAME = re.compile(
     r"(?:is|are|was|were|has|have|had|will|[a-z]+ed)\b"
 )
 # A headline's capitalised subject and its present-tense verb: "Zahran Airways Board affirms"
-_LEADING_SUBJECT_VERB = re.compile(r"^(?P<who>[A-Z][\w'.-]*(?:\s+[A-Z][\w'.-]*){0,4})\s+[a-z]+s\b")
+_LEADING_SUBJECT_VERB = re.compile(
+    r"^(?P<who>[A-Z][\w'.-]*(?:\s+[A-Z][\w'.-]*){0,4})\s+[a-z]+(?:s|ed)\b(?![:'])"
+)
 _SPEAKER_NOUNS = frozenset(ROLE_WORDS) | ORG_WORDS | GENERIC_ORGS
 # A sports desk's section label: "Darts: Doyle ends Kovac's run" is a result, and the
 # label is no speaker.
@@ -285,11 +287,31 @@ def _phrase_cues(
     found = [(m, False) for m in pats.denial_phrase.finditer(sentence)]
     if headline:
         found += [(m, True) for m in pats.headline_denial.finditer(sentence)]
+    named = _named_quotes(sentence)
     return [
         Cue("denial", *m.span(), m.group(0), weak=weak)
         for m, weak in found
         if not _inside(*m.span(), traps)
+        and not _inside(*m.span(), named)
         and not _is_hedged(sentence, m.start(), pats, negators=False)
+    ]
+
+
+# A quote used as a name for something said before: "walks back 'FUD' post", "Flockly's
+# 'lol no' problem". The words quoted are the topic of the sentence, not its denial.
+_QUOTE_AS_NOUN = re.compile(
+    r"^\s*(?:post|posts|tweet|tweets|remark|remarks|comment|comments|line|message|problem|"
+    r"moment|gaffe|quip|jibe|retort|response|denial|denials|claim|claims|statement|video|"
+    r"clip|meme|defence|defense|strategy|playbook|era|saga)\b",
+    re.I,
+)
+
+
+def _named_quotes(sentence: str) -> list[tuple[int, int]]:
+    return [
+        (start, end)
+        for start, end, _words in _quotes(sentence)
+        if _QUOTE_AS_NOUN.match(sentence[end:])
     ]
 
 
@@ -380,6 +402,8 @@ def _headline_speaker(sentence: str) -> str | None:
     """'Council president Pryce: ...' -> 'Council president Pryce'."""
     head, sep, _rest = sentence.partition(":")
     head = head.strip()
+    # "Ivy Calloway's rep on engagement report: '...'": who speaks, then what about
+    head = re.split(r"\s+on\s+", head, maxsplit=1)[0] if _rest.strip()[:1] in "'\"" else head
     if not sep or not head or head.startswith(("'", '"')) or len(head.split()) > 5:
         return None
     if _HEADLINE_LABEL.match(head) or _SAY_VERB.search(head) or _SPORT_SECTION.match(sentence):
@@ -421,7 +445,12 @@ def _subject(sentence: str, cue: Cue, in_title: bool) -> str:
     quoted_first = _QUOTE_THEN_SPEAKER.match(sentence) if in_title and cue.quoted else None
     if quoted_first and cue.end <= quoted_first.end("quote"):
         return quoted_first.group("who")  # "'Categorically false': researcher defends ..."
-    return _speaker_of_quote(sentence, cue)
+    spoken = _speaker_of_quote(sentence, cue)
+    if spoken or not in_title:
+        return spoken
+    # a set phrase under a headline's named subject: "Drummond moves to put to bed ..."
+    leading = _LEADING_SUBJECT_VERB.match(sentence)
+    return leading.group("who") if leading and leading.end() <= cue.start else ""
 
 
 def _opening_quote(sentence: str, cue: Cue) -> int | None:
@@ -486,6 +515,10 @@ def _finding(sentence: str, lexicon: Lexicon, in_title: bool) -> tuple[Finding |
     prefix = _WIRE_PREFIX if in_title else _DATELINE
     sentence = prefix.sub("", sentence)
     cues, trapped = find_cues(sentence, lexicon, headline=in_title)
+    if trapped:
+        # "refuses to rule out ...: 'I don't deal in hypotheticals'": beside a trap a bare
+        # negation is the evasion's wording, not a denial
+        cues = [c for c in cues if not c.weak]
     cue = _pick(cues)
     if cue is None:
         return None, trapped
@@ -579,6 +612,8 @@ def _attributed_claim(title: str) -> Finding | None:
     if title.rstrip().endswith("?"):
         return None
     speaker = _headline_speaker(title)
+    if speaker and not _says_something(title.partition(":")[2]):
+        speaker = None  # "The Dispatch: Flockly's 'lol no' problem" is a column's label
     m = _SPEAKER_THEN_QUOTE.match(title)
     who = speaker or (m.group("who") if m else None)
     if who is None:
@@ -588,6 +623,21 @@ def _attributed_claim(title: str) -> Finding | None:
         who = says.group("who")
     cue = Cue("claim", 0, 0, "says", verb=True)
     return Finding("claim", cue, title, who, None, True)
+
+
+_FINITE_VERB = re.compile(
+    r"\b(?:is|are|was|were|will|would|has|have|had|can|could|must|should|may|might|do|does|"
+    r"did|[a-z]{3,}ed|[a-z]{2,}[^s's]s)\b"
+)
+
+
+def _says_something(rest: str) -> bool:
+    """Whether the words after a headline's colon assert something: a quote, or a clause
+    with a verb, not a noun phrase."""
+    named = _named_quotes(rest)
+    if any((start, end) not in named for start, end, _words in _quotes(rest)):
+        return True
+    return bool(_FINITE_VERB.search(rest))
 
 
 def _leading_finding(
@@ -760,6 +810,9 @@ def detect(
     title, text = normalise(title.strip()), normalise(text)
     if not title and not text.strip():
         return []
+    correction = _correction(title, text, lexicon)
+    if correction is not None:
+        return [_statement(correction, [], [], learn_roles(title, text), outlet, match)]
     if _is_opinion(title, lexicon):
         return []
     lead = _lead(text)
@@ -768,6 +821,31 @@ def detect(
         return []
     roles = learn_roles(title, text)
     return [_statement(finding, support, lead, roles, outlet, match)]
+
+
+# An outlet's correction: a headline "Correction: ..." with no cue of its own, or a notice
+# opening the body ("Update, March 14: This story has been corrected to remove ...").
+_CORRECTION_HEADLINE = re.compile(r"^\s*(?:correction|clarification|retraction)\s*[:|–—-]", re.I)
+_NOTICE_OPENING = re.compile(
+    r"^\s*(?:update|updated|correction|clarification|editor'?s note)\b[^:]{0,60}:", re.I
+)
+
+
+def _correction(title: str, text: str, lexicon: Lexicon) -> Finding | None:
+    """The outlet's own correction of its report: a denial by the media."""
+    cue = Cue("denial", 0, 0, "correction")
+    if _CORRECTION_HEADLINE.match(title):
+        found, _trapped = _finding(title, lexicon, in_title=True)
+        if found is None or found.kind == "claim":
+            return Finding("denial", cue, title, "", None, True)
+        return None  # a cue of its own ("Correction: paper retracts ...") decides as usual
+    paragraphs = textmod.paragraphs(text)
+    first = paragraphs[0].text if paragraphs else ""
+    if _NOTICE_OPENING.match(first):
+        notice = [c for c in find_cues(first, lexicon)[0] if c.kind == "denial"]
+        if notice:
+            return Finding("denial", notice[0], first, "", None, False)
+    return None
 
 
 def classify(

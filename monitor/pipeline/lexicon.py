@@ -258,6 +258,9 @@ _PRINCIPAL_CLAIM_CUES = (
     r"plans? to",
     r"(?:is|are) going to",
     r"announc(?:e|es|ed|ing)",
+    # an inquiry's or regulator's finding: "Regulator finds arsenic in creek"
+    r"finds",
+    r"conclud(?:es|ed)",
     r"reveal(?:s|ed)",
 )
 

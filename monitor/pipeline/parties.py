@@ -150,6 +150,7 @@ OFFICE_ROLES = (
     "sen.",
     "gov.",
     "judge",
+    "premier",
     # an owner or founder speaks for themself: "Northbridge Athletic owner" is Hal Brenner
     "owner",
     "co-owner",
@@ -306,6 +307,7 @@ class Roles:
     main_org: str | None = None  # the first organisation the headline names
     nouns: dict[str, str] = field(default_factory=dict)  # "promoter" -> "Gerry Walsh"
     first_person: str | None = None  # the first person the text names in full
+    first_org: str | None = None  # the first organisation the text names
     common: frozenset[str] = frozenset()  # words the text writes in lowercase
 
 
@@ -338,8 +340,12 @@ def _strip_possessive(word: str) -> str:
 def _split_roles(run: str) -> list[str]:
     """'Port Calder Mayor Dana Whitlock' -> ['Port Calder', 'Dana Whitlock']."""
     parts: list[list[str]] = [[]]
-    for word in run.split():
-        if word.lower() in _ROLE_WORDS:
+    words = run.split()
+    for i, word in enumerate(words):
+        # a role word that ends an organisation's name belongs to it: "Zahran Investment
+        # Council", "Kingsmead City Council" (but "Council President Pryce" splits)
+        last_of_org = i == len(words) - 1 and word.lower() in ORG_WORDS and parts[-1]
+        if word.lower() in _ROLE_WORDS and not last_of_org:
             parts.append([])
         else:
             parts[-1].append(word)
@@ -369,6 +375,7 @@ def learn_roles(title: str, text: str) -> Roles:
     roles.main_org = _main_org(title, roles)
     roles.nouns = _role_nouns(text)
     roles.first_person = _first_person(text)
+    roles.first_org = _first_org(text, roles)
     roles.common = frozenset(re.findall(r"(?<![\w'-])[a-z][a-z-]+", f"{title} {text}"))
     return roles
 
@@ -386,6 +393,15 @@ def _role_nouns(text: str) -> dict[str, str]:
         if _is_person(m.group("name")):
             nouns.setdefault(m.group("noun"), _strip_possessive(m.group("name")))
     return nouns
+
+
+def _first_org(text: str, roles: Roles) -> str | None:
+    for run in _CAP_RUN.findall(text):
+        for name in _split_roles(re.sub(r"^(?:The|A|An)\s+", "", run)):
+            full = roles.names.get(_strip_possessive(name.split()[0]).lower(), name)
+            if _is_org(full):
+                return _strip_possessive(full)
+    return None
 
 
 def _first_person(text: str) -> str | None:
@@ -489,7 +505,9 @@ def resolve(phrase: str, roles: Roles, outlet: str) -> Party | None:
     if low in _METONYM_KEY:
         key = _METONYM_KEY[low]
         return Party(_METONYM_DISPLAY.get(key, phrase), key)
-    if _MEDIA_WORDS.search(low) or (outlet and outlet.lower() in low):
+    if _MEDIA_WORDS.search(low) or (
+        outlet and re.search(rf"(?<!\w){re.escape(outlet.lower())}(?!\w)", low)
+    ):
         return media_party(outlet)
     institution = _institution(phrase, roles)
     if institution:
@@ -552,6 +570,14 @@ def _described_main_org(phrase: str, roles: Roles) -> Party | None:
     return None
 
 
+# Trade nouns that name a business, not a person: "shipbuilder", "carmaker", "miner".
+_BUSINESS_NOUN = re.compile(
+    r"(?:maker|builder|miner|lender|insurer|manufacturer|supplier|contractor|developer|"
+    r"producer|streamer|exchange|platform|retailer|chain|giant|conglomerate|shipper|broker|"
+    r"provider|distributor|publisher|studio|startup|start-up|outfit)$"
+)
+
+
 def _noun_person(phrase: str, roles: Roles) -> Party | None:
     """A bare common noun for one person ("champion", "Sprint champion", "heir") is the
     person the article attaches that noun to ("promoter Gerry Walsh"), else the first
@@ -567,6 +593,10 @@ def _noun_person(phrase: str, roles: Roles) -> Party | None:
         or _MEDIA_WORDS.search(head)
     ):
         return None
+    if _BUSINESS_NOUN.search(head) and len(words) <= 2:
+        # "Shipbuilder denies ...": a trade noun is the company the article is about
+        org = roles.main_org or roles.first_org
+        return _org_party(org, roles) if org else None
     if head not in roles.common:
         return None  # "Quillon" is a name: the article never writes it in lowercase
     if not re.fullmatch(r"[a-z-]{3,}", head) or (head.endswith("s") and not head.endswith("ss")):
@@ -628,6 +658,13 @@ def _clean_phrase(phrase: str) -> str:
 
 def _role_party(phrase: str, roles: Roles) -> Party | None:
     low = phrase.lower()
+    staff = _OFFICE_STAFF.match(low)
+    if staff:  # "the premier's office" speaks for the premier
+        person = roles.offices.get(_OFFICE_SHORT.get(staff["role"], staff["role"]))
+        person = person or roles.first_person
+        if person:
+            full = roles.names.get(_last(person), person)
+            return Party(full, party_key(full), speaker=full)
     for role in sorted(AGENT_ROLES + OFFICE_ROLES, key=len, reverse=True):
         m = re.search(rf"(?:^|\s|'s\s){re.escape(role)}(?:\s|$)", low)
         if not m:
@@ -636,12 +673,15 @@ def _role_party(phrase: str, roles: Roles) -> Party | None:
         after = phrase[m.end() :].strip()
         before = re.sub(r"^(?:the|a|an)\s+", "", before, flags=re.I)
         if role in OFFICE_ROLES and role not in AGENT_ROLES:
-            person = after or roles.offices.get(_OFFICE_SHORT.get(role, role))
+            # an office the article never fills by name is held by the person it names
+            # first ("Northbridge Athletic owner" in a story quoting Hal Brenner)
+            person = after or roles.offices.get(_OFFICE_SHORT.get(role, role)) or roles.first_person
             if person:
                 full = roles.names.get(_last(person), person)
                 return Party(full, party_key(full), speaker=full)
             return Party(phrase, re.sub(r"[^a-z0-9]+", "-", low).strip("-"))
-        speaker = roles.names.get(_last(after), after) if after else None
+        # only a name after the role is its holder: "officials in Zahran" names a place
+        speaker = roles.names.get(_last(after), after) if after[:1].isupper() else None
         org = before or (roles.agents.get(_last(after)) if after else None)
         if not org and not after:
             org = roles.main_org  # a bare "CEO" or "spokesman" speaks for the headline's org
@@ -650,6 +690,12 @@ def _role_party(phrase: str, roles: Roles) -> Party | None:
         if speaker:
             return Party(speaker, party_key(speaker), speaker=speaker)
     return None
+
+
+_OFFICE_STAFF = re.compile(
+    rf"^(?:the\s+)?(?P<role>{_role_alternation(OFFICE_ROLES)})'s\s+(?:office|spokes\w+|"
+    r"press secretary|communications director|team|aides?|staff)$"
+)
 
 
 def _org_party(org: str, roles: Roles, speaker: str | None = None) -> Party:
