@@ -763,7 +763,9 @@ def _statement(
         quote = next((f.quote for f in support if f.kind == finding.kind and f.quote), None)
     proposition = _proposition(finding, party)
     names, words = _topic_names(match, roles)
-    exclude = [*names, party.display, party.speaker or "", *ROLE_WORDS]
+    # the cue's own words say how, not what: "scotches", "hoses down" name no proposition
+    cue_words = finding.cue.text.split() if finding.cue.text else []
+    exclude = [*names, party.display, party.speaker or "", *ROLE_WORDS, *cue_words]
     return Statement(
         kind=finding.kind,
         text=finding.sentence,
