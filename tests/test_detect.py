@@ -66,6 +66,12 @@ DENIALS = [
     "Update: This story has been corrected to remove a claim about the water supply",
     "Streamer says the show was never cancelled",
     "Defence firm pours scorn on kickback claims",
+    # forms from the Emergent headlines' misses
+    "Space agency casts doubt on meteorite reports",
+    "League expansion ahead? No, says commissioner",
+    "Missing students not found in mass grave, prosecutor says",
+    "Director kills stolen car rumour with new photo",
+    "Viral photo of senator was doctored",
 ]
 
 CLAIMS = [

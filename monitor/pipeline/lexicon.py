@@ -34,6 +34,9 @@ _DENY_VERBS = (
     r"slap(?:s|ped|ping)? down",
     r"pour(?:s|ed|ing)? cold water",
     r"pour(?:s|ed|ing)? scorn on",
+    # doubters: "NASA casts doubt on meteorite reports", "experts raise doubts about claim"
+    r"cast(?:s|ing)? doubts? (?:on|over)",
+    r"rais(?:es|ed|ing) doubts? (?:about|over|on)",
 )
 
 # Verbs that deny only when their object is a report-like thing ("rejects reports").
@@ -173,6 +176,13 @@ _DENIAL_PHRASES = (
     r"(?:100% |pure |total |just )?FUD",
     r"not happening",
     r"(?:lol|lmao|haha),? no",
+    r"bogus",
+    r"doctored",
+    r"photoshopped",
+    r"(?:was|were|been|is|are) faked",
+    r"made (?:it|the story|this|that|the whole thing) (?:all )?up",
+    r"(?:kills?|killed|squash(?:es|ed)?|scotch(?:es|ed)?|quell(?:s|ed)?) (?:\w+ ){0,3}rumou?rs?",
+    r"rumou?rs? (?:put|laid) to rest",
     # "the show was 'never cancelled'": a flat never of the reported event
     r"(?:was|were|is|are|has|have|had)(?: been)? never (?:been )?\w+(?:ed|en)",
     r"(?:puts?|putting) (?:the |those |these |any )?(?:rumou?rs?|speculation|talk|reports?|claims?"
@@ -196,6 +206,10 @@ _HEADLINE_DENIALS = (
     r"not (?:real|among|stolen|dead|true)",
     r"says? no\b",
     r"there (?:is|are|was|were) no\b",
+    # a question answered no: "NHL expansion ahead? No, says Bettman"
+    r"\?\s*no\b",
+    # a reported event negated without an auxiliary: "Missing students not found in grave"
+    r"\bnot (?:\w+ed|\w+en)\b",
 )
 
 # Cues of the outlet's own report or its anonymous sources: the party is the media.
