@@ -207,9 +207,9 @@ _HEADLINE_DENIALS = (
     r"says? no\b",
     r"there (?:is|are|was|were) no\b",
     # a question answered no: "NHL expansion ahead? No, says Bettman"
-    r"\?\s*no\b",
+    r"(?<=\?)\s*no\b",
     # a reported event negated without an auxiliary: "Missing students not found in grave"
-    r"\bnot (?:\w+ed|\w+en)\b",
+    r"not (?:\w+ed|\w+en|found|held|made|caught|hit|shot|sold|built|paid|lost|hurt|kept)\b",
 )
 
 # Cues of the outlet's own report or its anonymous sources: the party is the media.
