@@ -363,12 +363,19 @@ def _refuses(verb: re.Match[str], sentence: str, pats: _Patterns) -> bool:
     return bool(pats.non_denial_object.match(rest))
 
 
+_PLAN_CUE = re.compile(r"(?:plans? to|(?:is|are) going to|(?:says?|said) (?:he|she|it|they))", re.I)
+
+
 def _pick(cues: list[Cue]) -> Cue | None:
     """Denial wins over claim: a denial sentence names the claim it denies. A verb beats a
     set phrase: its subject is the party ("'Pure fiction': Kremlin denies ...")."""
     denials = [c for c in cues if c.kind == "denial" and not c.weak]
     verbs = [c for c in denials if c.verb]
     claims = [c for c in cues if c.kind == "claim"]
+    if any(c.media for c in claims):
+        # "X plans to ..., the Herald reported": the report carries the plan; the plan is
+        # not X's own statement (an admission or confirmation still is)
+        claims = [c for c in claims if c.media or not _PLAN_CUE.match(c.text)]
     ranked = verbs or denials or sorted(claims, key=lambda c: c.quoted) or cues
     return ranked[0] if ranked else None
 

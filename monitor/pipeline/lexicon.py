@@ -150,6 +150,8 @@ _DENIAL_PHRASES = (
     r"no plans?",
     r"(?:is|was|are) wrong",
     r"not (?:resigning|quitting|stepping down|leaving)",
+    r"(?:we are|we're|i am|i'm) (?:staying|going nowhere|not going anywhere)",
+    r"(?:is|are) going nowhere",
     r"no intention",
     r"(?:made|paid|received|had|held|taken) no",
     r"(?:has|have|had) not (?:paid|made|agreed|accepted|spoken|met|received|signed)",
@@ -233,7 +235,13 @@ _MEDIA_CLAIM_CUES = (
     r"(?:[–—-]|,)\s*(?:reports?|sources?)$",
     r"per (?:sources|people|two|three|several|multiple|a person|insiders|officials)",
     r"(?:newspaper|paper|media|outlet|site|website|broadcaster|network|tv|channel|agency) reports?",
-    r"reported(?: on \w+)?(?:,| that)",
+    r"reported(?: on \w+)?(?:,| that|$)",
+    # a headline attributed to another outlet, wire style: "... to visit Malindra - Herald"
+    r"(?<=\s)[–—-]\s*(?:[A-Z][\w'.&-]*\s+){0,3}(?:Herald|Times|Post|Journal|News|Daily|Shimbun|"
+    r"Ilbo|Gazette|Tribune|Telegraph|Mail|Express|Standard|Observer|Chronicle|Ledger|Keizai|"
+    r"Nikkei|Bloomberg|Reuters|Wire|Press|Sun|Mirror|Guardian|Independent|Globe|Star|"
+    r"Examiner|Inquirer|Record|Courier|Register|Advertiser|Reporter|Bulletin|Monitor|Insider"
+    r"|Zeitung|Tageblatt)$",
     r"(?:is|are|was|were) said to",
     r"leaked",
     r"revealed",
