@@ -116,6 +116,8 @@ def simulate(sc: dict[str, Any], reverse: bool = False) -> list[SimAlert]:
             found = detect(art["title"], text, outlet=outlets[art["outlet"]], match=match)
             for statement in found:
                 story = _place(stories.setdefault(match.topic, []), match.topic, statement)
+                if story is None:
+                    continue  # as Detection: a tentative statement founds no story
                 statement = with_known_party(statement, parties.setdefault(story.id, []))
                 novelty = (match.topic, story.id, statement.kind, statement.party_key)
                 if novelty in seen:
@@ -135,8 +137,10 @@ def with_known_party(statement: Statement, known: list[Party]) -> Statement:
     return replace(statement, party_key=alias) if alias else statement
 
 
-def _place(stories: list[StoryRef], topic: str, statement: Statement) -> StoryRef:
+def _place(stories: list[StoryRef], topic: str, statement: Statement) -> StoryRef | None:
     chosen = assign_story(statement, stories)
+    if chosen is None and statement.tentative:
+        return None
     if chosen is None:
         story = new_story(topic, statement)
         stories.append(story)

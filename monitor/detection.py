@@ -100,8 +100,10 @@ class Detection:
         stories = story_refs(session, topic.name, now)
         raised = []
         for statement in statements:
-            metrics.STATEMENTS.labels(kind=statement.kind).inc()
             story = _join_story(stories, topic.name, statement)
+            if story is None:
+                continue  # a tentative statement that answers no story: an event, not news
+            metrics.STATEMENTS.labels(kind=statement.kind).inc()
             story_store.save_story(
                 session, story.id, topic.name, statement.proposition, story.keywords, now
             )
@@ -134,9 +136,12 @@ class Detection:
         return candidate
 
 
-def _join_story(stories: list[StoryRef], topic: str, statement: Statement) -> StoryRef:
-    """The story the statement joins (grown by it) or founds; `stories` is kept current."""
+def _join_story(stories: list[StoryRef], topic: str, statement: Statement) -> StoryRef | None:
+    """The story the statement joins (grown by it) or founds; `stories` is kept current.
+    None for a tentative statement that joins no story: it founds none."""
     found = assign_story(statement, stories)
+    if found is None and statement.tentative:
+        return None
     if found is None:
         story = new_story(topic, statement)
         stories.append(story)

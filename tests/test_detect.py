@@ -462,13 +462,51 @@ SCOOP_BODY = [
 
 
 def test_flat_headline_over_the_outlets_own_sourcing_is_its_scoop() -> None:
-    statements = detect("Fund to take 40% stake in club", "\n\n".join(SCOOP_BODY), outlet="Herald")
-    assert [(s.kind, s.party_key, s.in_title) for s in statements] == [("claim", "media", True)]
+    body = "\n\n".join(SCOOP_BODY)
+    statements = detect("Fund agrees 40% stake in club", body, outlet="Herald")
+    assert [(s.kind, s.party_key, s.in_title, s.tentative) for s in statements] == [
+        ("claim", "media", True, False)
+    ]
 
 
-def test_flat_headline_without_sourcing_reports_nothing() -> None:
-    plain = "\n\n".join([SCOOP_BODY[0], "Heads of terms were signed in London last week."])
-    assert detect("Fund to take 40% stake in club", plain, outlet="Herald") == []
+PLAIN_BODY = "\n\n".join([SCOOP_BODY[0], "Heads of terms were signed in London last week."])
+
+
+def test_flat_headline_of_what_will_happen_is_a_scoop() -> None:
+    statements = detect("Fund to take 40% stake in club", PLAIN_BODY, outlet="Herald")
+    assert [(s.kind, s.party_key, s.tentative) for s in statements] == [("claim", "media", False)]
+
+
+def test_flat_headline_of_what_happened_is_only_tentative() -> None:
+    """An actor's deed without a cue is a claim only if it settles a story already out:
+    detect marks it tentative, and story assignment decides."""
+    (statement,) = detect("Fund agrees 40% stake in club", PLAIN_BODY, outlet="Herald")
+    assert (statement.kind, statement.tentative, statement.party) == ("claim", True, "Fund")
+
+
+def test_a_report_of_what_happened_without_an_actor_reports_nothing() -> None:
+    assert detect("40% stake in club agreed", PLAIN_BODY, outlet="Herald") == []
+
+
+def test_wire_style_trailing_attribution() -> None:
+    outlet = classify("", title="President to visit Malindra next month - Herald")[1][0]
+    assert (outlet.kind, outlet.party_key) == ("claim", "media")
+    office = classify("", title="Kwon to visit Malindra on Oct 21 - presidential office")[1][0]
+    assert (office.kind, office.party) == ("claim", "presidential office")
+
+
+def test_accented_dateline_is_not_the_subject() -> None:
+    body = (
+        "VELÉN, March 3 (CPA) - Italian carmaker Vetrano Automobili has no plans to close"
+        " its plant in Žilno, the company said on Tuesday."
+    )
+    (statement,) = detect("Carmaker insists Žilno factory has a future", body, outlet="Times")
+    assert (statement.kind, statement.party_key) == ("denial", "vetrano-automobili")
+
+
+def test_says_no_takes_the_speaker_before_it() -> None:
+    (statement,) = classify("", title="Agrarian leader Hůlka says no coalition deal yet")[1]
+    assert (statement.kind, statement.party_key) == ("denial", "hulka")
 
 
 def test_a_bare_correction_headline_is_the_outlets_denial() -> None:

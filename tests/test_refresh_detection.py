@@ -6,6 +6,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from sqlmodel import select
 
 from monitor.config import load_config
 from monitor.detection import Detection
@@ -61,3 +62,46 @@ def test_one_clerk_named_two_ways_alerts_once(database: Database, tmp_path: Path
             raised += detection.process(session, replace(item, id=article_id))
     assert [a.kind for a in raised] == ["denial"]
     assert raised[0].article_url == FIRST.url
+
+
+def test_a_cue_less_deed_alerts_only_when_it_settles_a_story(
+    database: Database, tmp_path: Path
+) -> None:
+    """'Rapid Velen part company with Varkonyi' confirms the sacking story already out; a
+    cue-less deed on its own ('unveil new kit') is an event: no statement, no alert."""
+    from monitor.store.tables import StatementRow
+
+    config = tmp_path / "monitor.toml"
+    config.write_text(
+        f'[monitor]\ndatabase_url = "sqlite:///{tmp_path / "unused.db"}"\n\n'
+        '[[topics]]\nname = "coach"\nquery = \'"Rapid Velen" AND (Varkonyi OR kit)\'\n',
+        encoding="utf-8",
+    )
+    detection = Detection(load_config(config))
+    scoop = _article(
+        11,
+        "Rapid Velen to sack coach Varkonyi after cup exit",
+        "Rapid Velen will sack coach Tibor Varkonyi this week after the cup exit, with the"
+        " board unhappy at a run of five games without a win.",
+    )
+    deed = _article(
+        12,
+        "Rapid Velen part company with coach Varkonyi after cup exit",
+        "Rapid Velen have parted company with coach Tibor Varkonyi after five games without a"
+        " win, the club said in a short statement on its website.",
+    )
+    event = _article(
+        13,
+        "Rapid Velen unveil new kit for next season",
+        "Rapid Velen showed off a green and white kit at a launch in the city centre on a sunny"
+        " afternoon, with players and fans at the old market square.",
+    )
+    raised = []
+    with database.session() as session:
+        for item in (scoop, event, deed):
+            article_id = article_store.save_article(session, item, None, item.url)
+            raised += detection.process(session, replace(item, id=article_id))
+        kinds = [(a.article_url, a.kind) for a in raised]
+        stored = {row.article_id for row in session.exec(select(StatementRow))}
+    assert kinds == [(scoop.url, "claim"), (deed.url, "claim")]
+    assert len(stored) == 2  # the kit launch left no statement

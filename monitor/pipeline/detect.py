@@ -30,6 +30,7 @@ from monitor.pipeline.parties import (
     Roles,
     learn_roles,
     media_party,
+    party_key,
     resolve,
 )
 from monitor.pipeline.query import words_of
@@ -56,8 +57,8 @@ _TRAILING_FILLER = re.compile(
 # A wire dateline before the lead: "WASHINGTON (Reuters) - ", "KYIV, Ukraine (AP) — ",
 # "(Enterprise Wire) - ", "LONDON — ". Not news: its words are the same on every story.
 _DATELINE = re.compile(
-    r"^(?:[A-Z][A-Z .'-]+(?:, [A-Z][a-z]+(?: [A-Z][a-z]+)*)?\s*(?:\([^)]{1,60}\)\s*)?"
-    r"|\([^)]{1,60}\)\s*)[—–-]+\s*"
+    r"^(?:[A-ZÀ-ÖØ-Þ][A-ZÀ-ÖØ-Þ .'/-]+(?:,\s*[A-Z][a-z]+\.?(?:\s+\d{1,2}|\s+[A-Z][a-z]+)*)?"
+    r"\s*(?:\([^)]{1,60}\)\s*)?|\([^)]{1,60}\)\s*)[—–-]+\s*"
 )
 _WIRE_PREFIX = re.compile(
     r"^(?:Soccer|Football|Tennis|Golf|Cricket|Rugby|Athletics|Motor racing|Update \d+|"
@@ -136,6 +137,7 @@ class Finding:
     subject: str  # the phrase naming the party ("" when none was found)
     quote: str | None
     in_title: bool
+    tentative: bool = False  # see Statement.tentative
 
 
 @dataclass(frozen=True)
@@ -452,12 +454,28 @@ def _subject(sentence: str, cue: Cue, in_title: bool) -> str:
     quoted_first = _QUOTE_THEN_SPEAKER.match(sentence) if in_title and cue.quoted else None
     if quoted_first and cue.end <= quoted_first.end("quote"):
         return quoted_first.group("who")  # "'Categorically false': researcher defends ..."
+    if _SAYS_NO.match(cue.text):
+        return _subject_before(sentence, cue.start)  # "Agrarian leader Hůlka says no deal"
     spoken = _speaker_of_quote(sentence, cue)
-    if spoken or not in_title:
+    # a set phrase under the sentence's named subject: "Drummond moves to put to bed ...",
+    # "Italian carmaker Vetrano Automobili has no plans to close ..., the company said"
+    leading = _LEADING_SUBJECT_VERB.match(sentence) if in_title else None
+    leading = leading or _LEADING_NAME.match(sentence)
+    named = leading.group("who") if leading and leading.end() <= cue.start else ""
+    if spoken and not (named and _GENERIC_SPEAKER.fullmatch(spoken)):
         return spoken
-    # a set phrase under a headline's named subject: "Drummond moves to put to bed ..."
-    leading = _LEADING_SUBJECT_VERB.match(sentence)
-    return leading.group("who") if leading and leading.end() <= cue.start else ""
+    return named or spoken
+
+
+# "the company said": a speaker named only by what it is
+_GENERIC_SPEAKER = re.compile(
+    r"(?:the |a |an )?(?:\w+ )?(?:company|firm|group|club|ministry|"
+    r"government|agency|bank|carmaker|maker|spokes\w+|statement|source|official|person)",
+    re.I,
+)
+
+
+_SAYS_NO = re.compile(r"says?\s+no\b", re.I)
 
 
 def _opening_quote(sentence: str, cue: Cue) -> int | None:
@@ -614,6 +632,9 @@ def _plain_claim(title: str, match: Match | None, lexicon: Lexicon) -> Finding |
     return Finding("claim", cue, title, "", None, True)
 
 
+_TRAILING_DASH = re.compile(r"\s[–—-]\s*(?P<who>[A-Za-z][\w'. ]{1,40}?)\s*$")
+
+
 def _attributed_claim(title: str) -> Finding | None:
     """A cue-less headline that names who asserts it is that party's claim."""
     if title.rstrip().endswith("?"):
@@ -623,6 +644,8 @@ def _attributed_claim(title: str) -> Finding | None:
         speaker = None  # "The Dispatch: Flockly's 'lol no' problem" is a column's label
     m = _SPEAKER_THEN_QUOTE.match(title)
     who = speaker or (m.group("who") if m else None)
+    if who is None and (dash := _TRAILING_DASH.search(title)):
+        who = dash.group("who")  # wire style: "Kwon to visit Malindra - presidential office"
     if who is None:
         says = _TRAILING_SAYS.match(title) or _HEADLINE_SAYS.match(title)
         if says is None or not says.group("who")[:1].strip():
@@ -682,11 +705,53 @@ def _leading_finding(
             return None, []
         if support:
             return support[0], support[1:]
-        return attributed or _sourced_scoop(title, text, match, lexicon), []
+        scoop = _sourced_scoop(title, text, match, lexicon) or _future_scoop(title, match, lexicon)
+        return attributed or scoop or _action_claim(title, match, lexicon), []
     return attributed or _plain_claim(title, match, lexicon), []
 
 
 _SCOOP_PARAGRAPHS = 3
+# A flat headline that tells what will happen is a report of something not yet done, so
+# contestable: "Zahran fund to take 40% stake", "Port to shut for 48 hours", "Rapid Velén
+# are going to sack Várkonyi". One about what happened ("breaks ground", "fines Halvard",
+# "sails to No. 1") is an event, not a claim.
+_FUTURE = re.compile(
+    r"\b(?:(?:is|are) (?:set|poised|preparing|going|expected|due|about) to|(?:prepares|readies|"
+    r"weighs|mulls|plans|will)\b|in (?:advanced |secret |exclusive )?talks\b|"
+    # "X to take ...", not "rejects bid to host", "vote to close": a noun's infinitive
+    r"(?<!\bbid )(?<!\bbids )(?<!\bplan )(?<!\bplans )(?<!\bvote )(?<!\bmove )(?<!\boffer )"
+    r"(?<!\bright )(?<!\battempt )(?<!\bdecision )(?<!\bcall )(?<!\bcalls )"
+    r"to (?:take|buy|sell|close|shut|open|cut|axe|scrap|quit|resign|step down|leave|join|sign|"
+    r"sack|fire|replace|cancel|delay|launch|relocate|move|raise|hike|hold|host|visit|meet|split|"
+    r"divorce|marry|wed|retire|withdraw|pull out|exit|merge|acquire|ban|begin|start|end|face|"
+    r"lose|return|strike|seek|appoint|name|call|build|invest|drop|halt|suspend|release|recall|"
+    r"lay off|shed|slash|tighten|rename|reshuffle|stand down|enlist|walk out|sell off)\b)",
+    re.I,
+)
+
+
+# The named actor a cue-less headline opens with: "Agrarians approve ...", "Rapid Velén part
+# company with ...", "Malindra's Valmonte port suspends ..."
+_HEADLINE_ACTOR = re.compile(r"^(?P<who>[A-Z][\w'.-]*(?:\s+[A-Z][\w'.-]*){0,4})\s+[a-z]")
+
+
+def _action_claim(title: str, match: Match | None, lexicon: Lexicon) -> Finding | None:
+    """A cue-less headline telling what a named actor did ("Rapid Velén part company with
+    Várkonyi"): tentatively the actor's claim. Detection keeps it only when it joins a story
+    already reported, where it confirms or settles the story; on its own it is news of an
+    event, not a claim."""
+    claim = _plain_claim(title, match, lexicon)
+    actor = _HEADLINE_ACTOR.match(title)
+    if claim is None or actor is None:
+        return None
+    cue = Cue("claim", 0, 0, "headline", verb=True)
+    return Finding("claim", cue, title, actor.group("who"), None, True, tentative=True)
+
+
+def _future_scoop(title: str, match: Match | None, lexicon: Lexicon) -> Finding | None:
+    if not _FUTURE.search(title):
+        return None
+    return _plain_claim(title, match, lexicon)
 
 
 def _sourced_scoop(title: str, text: str, match: Match | None, lexicon: Lexicon) -> Finding | None:
@@ -738,6 +803,8 @@ def _party(finding: Finding, support: list[Finding], roles: Roles, outlet: str) 
             party = found
         elif found.key == party.key and found.speaker:
             party = Party(party.display, party.key, found.speaker)
+    if party is None and subject and finding.kind == "claim" and finding.cue.verb:
+        return Party(subject, party_key(subject))  # "... - presidential office"
     if party is None and finding.kind == "denial" and finding.in_title:
         return media_party(outlet)  # a reporter's debunk: "X is a hoax"
     return party or media_party(outlet)
@@ -783,6 +850,7 @@ def _statement(
         speaker=party.speaker,
         quote=quote,
         in_title=finding.in_title,
+        tentative=finding.tentative,
         keywords=tiered_keywords(finding.sentence, " ".join(lead[:1]), exclude, words),
     )
 

@@ -234,7 +234,8 @@ _MEDIA_CLAIM_CUES = (
     r"report:",
     r"(?:[–—-]|,)\s*(?:reports?|sources?)$",
     r"per (?:sources|people|two|three|several|multiple|a person|insiders|officials)",
-    r"(?:newspaper|paper|media|outlet|site|website|broadcaster|network|tv|channel|agency) reports?",
+    r"(?:newspaper|paper|daily|weekly|tabloid|media|outlet|site|website|broadcaster|network|tv"
+    r"|channel|agency) reports?",
     r"reported(?: on \w+)?(?:,| that|$)",
     # a headline attributed to another outlet, wire style: "... to visit Malindra - Herald"
     r"(?<=\s)[–—-]\s*(?:[A-Z][\w'.&-]*\s+){0,3}(?:Herald|Times|Post|Journal|News|Daily|Shimbun|"
@@ -277,12 +278,10 @@ _PRINCIPAL_CLAIM_CUES = (
     r"insist(?:s|ed)? that",
     r"told (?:me|us|him|her|them)",
     r"(?:says?|said) (?:he|she|it|they|we|i) (?:plans?|will|would|intends?|is going|are going)",
-    r"plans? to",
-    r"(?:is|are) going to",
     r"announc(?:e|es|ed|ing)",
     # an inquiry's or regulator's finding: "Regulator finds arsenic in creek"
     r"finds",
-    r"conclud(?:es|ed)",
+    r"conclud(?:es|ed) that",
     r"reveal(?:s|ed)",
 )
 
@@ -369,6 +368,9 @@ _RECAPS = (
     r"the story so far",
     r"a look back",
     r"(?:the )?week in review",
+    r"everything (?:we|you need to) know",
+    r"what (?:we|you need to) know",
+    r"^[\w' ]{0,30}\b(?:weekly|digest|newsletter|briefing|round-?up)\s*:",
     r"(?:the )?week that was",
     r"(?:weekly |week's |daily )?round-?up",
     r"what we learned",

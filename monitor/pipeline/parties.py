@@ -13,6 +13,7 @@ outlet's own report or anonymous source is "media".
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 
 MEDIA_KEY = "media"
@@ -151,6 +152,7 @@ OFFICE_ROLES = (
     "gov.",
     "judge",
     "premier",
+    "leader",
     # an owner or founder speaks for themself: "Northbridge Athletic owner" is Hal Brenner
     "owner",
     "co-owner",
@@ -465,9 +467,14 @@ def _is_person(name: str) -> bool:
     return len(words) <= 3 and all(w[:1].isupper() for w in words) and not _is_org(name)
 
 
-def party_key(name: str) -> str:
-    """The normalised party: metonyms folded, given names and legal suffixes dropped."""
-    text = re.sub(r"\s+", " ", name.replace("’", "'")).strip(" .,:;'\"")
+def party_key(name: str, *, org: bool = False) -> str:
+    """The normalised party: metonyms folded, given names and legal suffixes dropped.
+    `org` when the name is known to be an organisation's ("carmaker Vetrano Automobili"),
+    so it is not taken for a given name and a surname."""
+    # accents folded: "Ondráček" and "Ondracek" are one person however an outlet spells it
+    text = unicodedata.normalize("NFKD", name.replace("’", "'"))
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    text = re.sub(r"\s+", " ", text).strip(" .,:;'\"")
     low = re.sub(r"^the ", "", text.lower())
     if low in _METONYM_KEY:
         return _METONYM_KEY[low]
@@ -476,7 +483,7 @@ def party_key(name: str) -> str:
     words = [_strip_possessive(w) for w in text.split()]
     named = [w for w in words if w.lower() not in _ROLE_WORDS or w.lower() in ORG_WORDS]
     words = named or words  # a bare role ("the CEO") is its own key
-    if _is_person(" ".join(words)):
+    if not org and _is_person(" ".join(words)):
         return words[-1].lower()
     # "Donald Trump's campaign" -> "trump-campaign": a person's name before an org noun
     possessive = [w.endswith("'s") for w in text.split()]
@@ -644,10 +651,13 @@ def _singular(word: str) -> str:
 def _titled_name(phrase: str, roles: Roles) -> Party | None:
     """'Harwick Falcons quarterback Marcus Ojo': a name after a lowercase title the role
     lists do not know is a person speaking for themself."""
-    m = re.match(r"^.*\b[a-z][\w-]*\s+([A-Z][\w'-]+(?:\s+[A-Z][\w'-]+){1,2})$", phrase)
-    if not m or _is_org(m.group(1)):
+    m = re.match(r"^.*\b([a-z][\w-]*)\s+([A-Z][\w'-]+(?:\s+[A-Z][\w'-]+){1,2})$", phrase)
+    if not m or _is_org(m.group(2)):
         return None
-    return _name_party(m.group(1), roles)
+    title, name = m.group(1), m.group(2)
+    if _BUSINESS_NOUN.search(title) or title in GENERIC_ORGS:
+        return Party(name, party_key(name, org=True))  # "carmaker Vetrano Automobili"
+    return _name_party(name, roles)
 
 
 def _clean_phrase(phrase: str) -> str:

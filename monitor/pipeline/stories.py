@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
@@ -39,6 +40,9 @@ JOIN_THRESHOLD = 0.15
 # A denial or a confirmation answers a proposition already reported: it joins the best
 # story on far less shared wording than a fresh report needs to.
 ANSWER_THRESHOLD = 0.05
+# A tentative statement (a cue-less headline's action) joins only a story it plainly
+# continues; below this it is an event of its own, and no alert
+TENTATIVE_THRESHOLD = 0.3
 MEDIA_PARTY = "media"
 _ANSWER_CUE = re.compile(r"confirm|admit|acknowledg|conced", re.I)
 _MAX_STORY_KEYWORDS = 200  # a story's vocabulary grows with its statements; cap it
@@ -393,11 +397,16 @@ def _excluded(exclude: Iterable[str]) -> tuple[set[str], tuple[str, ...]]:
     return words, tuple(prefixes)
 
 
+def _fold(text: str) -> str:
+    """Accents off: "Žilno" and "Zilno" are one word, not "ilno"."""
+    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+
+
 def keywords_of(text: str, exclude: Iterable[str] = ()) -> frozenset[str]:
     """Normalised content words of a text, minus stopwords, cue words and `exclude`."""
     words, prefixes = _excluded(exclude)
     out: set[str] = set()
-    for raw in _WORD.findall(text.lower().replace("’", "'")):
+    for raw in _WORD.findall(_fold(text.lower().replace("’", "'"))):
         for part in raw.split("-") if not raw[0].isdigit() else [raw]:
             word = stem(part.strip(".'"))
             if len(word) < 3 or word in _STOPWORDS or part in _STOPWORDS:
@@ -490,6 +499,10 @@ def assign_story(
     weights = _weights(candidates)
     scored = [(similarity(keywords, story, weights), i) for i, story in enumerate(candidates)]
     best, index = max(scored)
+    if statement.tentative:
+        # a cue-less headline's action settles a story only when plainly about it
+        strong = best >= TENTATIVE_THRESHOLD and shares_core(keywords, candidates[index])
+        return candidates[index] if strong else None
     # an answer (denial, confirmation), or a statement whose own words are all the
     # topic's ("I am not resigning" on a topic about resigning), is about a proposition
     # already out: it joins the best story on little shared wording
@@ -498,7 +511,12 @@ def assign_story(
     # a fresh report joins only a story that holds one of its own words: sharing nothing
     # but the topic's words and the lead's background ("customers", "systems") it reports
     # a new proposition of the topic ("paid a ransom" after "data stolen")
-    if best < threshold or not shares_core(keywords, candidates[index]):
+    if best < threshold:
+        return None
+    # a report whose own words are all but one the topic's or the lead's ("Taesan president
+    # to visit Malindra next month") is judged by those: on strong similarity it joins
+    few_own = len(_own_words(keywords)) <= 1 and best >= TENTATIVE_THRESHOLD
+    if not few_own and not shares_core(keywords, candidates[index]):
         return None
     return candidates[index]
 
