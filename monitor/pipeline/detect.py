@@ -461,10 +461,10 @@ def _subject(sentence: str, cue: Cue, in_title: bool) -> str:
     # "Italian carmaker Vetrano Automobili has no plans to close ..., the company said"
     leading = _LEADING_SUBJECT_VERB.match(sentence) if in_title else None
     leading = leading or _LEADING_NAME.match(sentence)
-    named = leading.group("who") if leading and leading.end() <= cue.start else ""
-    if spoken and not (named and _GENERIC_SPEAKER.fullmatch(spoken)):
+    subject_name = leading.group("who") if leading and leading.end() <= cue.start else ""
+    if spoken and not (subject_name and _GENERIC_SPEAKER.fullmatch(spoken)):
         return spoken
-    return named or spoken
+    return subject_name or spoken
 
 
 # "the company said": a speaker named only by what it is
