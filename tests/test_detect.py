@@ -72,6 +72,8 @@ DENIALS = [
     "Missing students not found in mass grave, prosecutor says",
     "Director kills stolen car rumour with new photo",
     "Viral photo of senator was doctored",
+    "Health regulator finds no sign vaccine harms hearing",
+    "Water authority: households will not be put on rations this summer",
 ]
 
 CLAIMS = [
@@ -125,6 +127,17 @@ NEITHER = [
     "CEO: 'I'm not going to confirm or deny conversations'",
     "Week in review: denials, reversals and a recall",
 ]
+
+# Not denials, though a cue word is there; as bare headlines they may still be claims.
+NOT_DENIALS = [
+    "Landscapers denied coverage as water restrictions dry up work",
+    "Breheny withdraws as running mate: 'I will not be a distraction'",
+]
+
+
+@pytest.mark.parametrize("headline", NOT_DENIALS)
+def test_not_denials(headline: str) -> None:
+    assert classify("", title=headline)[0] != "denial"
 
 
 @pytest.mark.parametrize("headline", DENIALS)
@@ -540,3 +553,22 @@ QUIET_BODY = (
 def test_a_column_label_before_a_colon_is_no_speaker() -> None:
     title = "The Dispatch: a chat app's rocky week"
     assert detect(title, QUIET_BODY, outlet="Downlink") == []
+
+
+CHECK_BODY = (
+    "The claim spread on Facebook this week, shared more than 40,000 times by farm groups."
+    "\n\nOur ruling: the draft rules govern the sale of seed and there is no ban in them."
+)
+
+
+def test_a_fact_checks_verdict_is_the_outlets_denial() -> None:
+    title = "Will farmers break the law by sowing saved seed, as the MP says?"
+    (statement,) = detect(title, CHECK_BODY, outlet="VerityLine")
+    assert (statement.kind, statement.party_key) == ("denial", "media")
+    rated_true = CHECK_BODY.replace("Our ruling: the draft", "Rating: True. The draft")
+    assert detect(title, rated_true, outlet="VerityLine") == []
+
+
+def test_a_reviews_rating_is_no_verdict() -> None:
+    body = "The finale is long and strange and lovely.\n\nRating: 4/5. Worth the wait."
+    assert detect("Review: 'Hollow Pines' season 2 finale", body, outlet="Reel") == []

@@ -456,6 +456,9 @@ def _subject(sentence: str, cue: Cue, in_title: bool) -> str:
         return quoted_first.group("who")  # "'Categorically false': researcher defends ..."
     if _SAYS_NO.match(cue.text):
         return _subject_before(sentence, cue.start)  # "Agrarian leader Hůlka says no deal"
+    verb = _VERB_BEFORE_PHRASE.search(sentence[: cue.start])
+    if verb and not cue.verb:
+        return _subject_before(sentence, verb.start())  # "Health regulator finds no sign ..."
     spoken = _speaker_of_quote(sentence, cue)
     # a set phrase under the sentence's named subject: "Drummond moves to put to bed ...",
     # "Italian carmaker Vetrano Automobili has no plans to close ..., the company said"
@@ -476,6 +479,9 @@ _GENERIC_SPEAKER = re.compile(
 
 
 _SAYS_NO = re.compile(r"says?\s+no\b", re.I)
+_VERB_BEFORE_PHRASE = re.compile(
+    r"\b(?:finds|found|sees|saw|says|said|insists|insisted|calls|called|brands|branded)\s+$", re.I
+)
 
 
 def _opening_quote(sentence: str, cue: Cue) -> int | None:
@@ -890,10 +896,18 @@ def detect(
     correction = _correction(title, text, lexicon)
     if correction is not None:
         return [_statement(correction, [], [], learn_roles(title, text), outlet, match)]
-    if _is_opinion(title, lexicon):
-        return []
+    opinion = _is_opinion(title, lexicon)
     lead = _lead(text)
-    finding, support = _leading_finding(title, lead, text, match, lexicon, body=bool(lead))
+    finding, support = (
+        (None, [])
+        if opinion
+        else _leading_finding(title, lead, text, match, lexicon, body=bool(lead))
+    )
+    if finding is None or finding.kind == "claim":
+        # a fact check that asks ("Did gummies put 40 children in hospital?") answers in
+        # its verdict; a check that says "false" in its headline is read as usual
+        verdict = _verdict(title, text)
+        finding, support = (verdict, []) if verdict else (finding, support)
     if finding is None:
         return []
     roles = learn_roles(title, text)
@@ -906,6 +920,32 @@ _CORRECTION_HEADLINE = re.compile(r"^\s*(?:correction|clarification|retraction)\
 _NOTICE_OPENING = re.compile(
     r"^\s*(?:update|updated|correction|clarification|editor'?s note)\b[^:]{0,60}:", re.I
 )
+
+
+# A fact check's verdict: "Verdict: False.", "Rating: Missing context.", "We rate this claim
+# Mostly false." Any rating but a true one disputes the claim checked: the outlet's denial.
+_VERDICT = re.compile(
+    r"(?:^|\n)\s*(?:the |our )?(?:verdict|ruling|rating|bottom line|conclusion)\s*[:—–-]\s*"
+    r"(?P<rating>[^.\n]{1,60})|\bwe rate (?:this|the|his|her|their|that) (?:claim|statement)"
+    r" (?P<rated>[^.\n]{1,40})",
+    re.I,
+)
+_TRUE_RATING = re.compile(r"^\W*(?:true|correct|accurate|mostly (?:true|correct|accurate))\b", re.I)
+
+
+def _verdict(title: str, text: str) -> Finding | None:
+    """A fact check rating the claim it checks anything but true denies it."""
+    m = _VERDICT.search(text)
+    if m is None:
+        return None
+    checks = title.rstrip().endswith("?") or re.match(r"\W*fact[ -]?check", title, re.I)
+    if not (checks or m.group("rated")):
+        return None  # a review's "Rating: 4/5" rates a show, not a claim
+    rating = (m.group("rating") or m.group("rated") or "").strip()
+    if not rating or _TRUE_RATING.match(rating):
+        return None
+    cue = Cue("denial", 0, 0, f"verdict: {rating}"[:60])
+    return Finding("denial", cue, title, "", None, True)
 
 
 def _correction(title: str, text: str, lexicon: Lexicon) -> Finding | None:

@@ -112,6 +112,8 @@ _REFUSAL_OBJECTS = (
     r"asylum",
     r"citizenship",
     r"funding",
+    # insurance: "landscapers denied coverage"
+    r"(?:insurance )?(?:coverage|cover|payouts?|compensation|reimbursement|benefits?)",
     # rights granted or refused: "denies landing rights to charter flights"
     r"(?:\w+\s+)?rights\s+(?:to|for)\b",
     r"(?:landing|overflight|traffic|transit|docking|fishing|voting|visiting|visitation|"
@@ -161,6 +163,10 @@ _DENIAL_PHRASES = (
     r"(?:a|pure|complete|total|utter) fantasy",
     r"(?:simply|plainly|just|flatly|completely|totally) wrong",
     r"no (?:involvement|decision|arrests?|adverse \w+ finding|adverse finding)",
+    # a finding of nothing answers the claim: "regulator finds no sign vaccine harms hearing"
+    r"(?<=finds )no (?:sign|evidence|link|trace|proof|indication|basis)",
+    r"(?<=found )no (?:sign|evidence|link|trace|proof|indication|basis)",
+    r"(?<=sees )no (?:sign|evidence|link|trace|proof|indication|basis)",
     # official registers: "have no basis in reality", "devoid of truth", "malicious rumours"
     r"(?:has|have|had|with|without|of) no (?:factual )?basis",
     r"no basis (?:in|for|whatsoever)",
@@ -205,6 +211,7 @@ _HEADLINE_DENIALS = (
     r"nope",
     r"(?:is|are|was|were|has|have|had|did|does|do)(?:\s+not|n't)\b(?:\s+(?:really|actually))?",
     r"(?:isn't|aren't|wasn't|weren't|hasn't|haven't|didn't|doesn't|won't)",
+    r"(?:will|shall) not be (?:\w+ed|put|cut|shut|sold|hit|made|taken|kept|held|built)\b",
     r"not (?:real|among|stolen|dead|true)",
     r"says? no\b",
     r"there (?:is|are|was|were) no\b",
