@@ -219,3 +219,10 @@ def test_a_place_after_a_role_is_not_its_holder() -> None:
     )
     party = resolve("Aviation officials in Zahran", learn_roles("Officials deny", text), "W")
     assert party is not None and party.speaker is None
+
+
+def test_a_league_is_no_office_holder_and_a_club_no_person() -> None:
+    text = "The owner of English Premier League club Northbridge Athletic spoke. Hal Brenner did."
+    roles = learn_roles("Northbridge Athletic owner confirms talks", text)
+    assert "premier" not in roles.offices
+    assert roles.first_person == "Hal Brenner"

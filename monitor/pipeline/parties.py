@@ -168,6 +168,13 @@ ORG_WORDS = frozenset(
         "energy",
         "rovers",
         "united",
+        "athletic",
+        "wanderers",
+        "rangers",
+        "albion",
+        "hotspur",
+        "orient",
+        "town",
         "city",
         "fc",
         "afc",
@@ -366,7 +373,7 @@ def learn_roles(title: str, text: str) -> Roles:
             roles.agents.setdefault(_last(m.group("name")), m.group("org"))
         for m in _OFFICE_NAME.finditer(source):
             name = _split_roles(m.group("name"))
-            if name:
+            if name and _is_person(name[0]):  # not "Premier League"
                 role = m.group("role").lower()
                 roles.offices.setdefault(_OFFICE_SHORT.get(role, role), name[0])
     roles.names = _full_names(text)
@@ -423,7 +430,7 @@ def _full_names(text: str) -> dict[str, str]:
     runs = [
         p
         for run in _CAP_RUN.findall(text)
-        for p in re.split(r"(?:(?<=[a-z]{3})|(?<=\d))\.\s+", run)
+        for p in re.split(r"(?:(?<=[a-z]{2})|(?<=\d))\.\s+", run)
     ]
     for run in runs:
         for name in _split_roles(re.sub(r"^(?:The|A|An)\s+", "", run.rstrip("."))):
