@@ -74,6 +74,7 @@ DENIALS = [
     "Viral photo of senator was doctored",
     "Health regulator finds no sign vaccine harms hearing",
     "Water authority: households will not be put on rations this summer",
+    "'As you can see, I am alive': general appears on video after death reports",
 ]
 
 CLAIMS = [
@@ -132,6 +133,8 @@ NEITHER = [
 NOT_DENIALS = [
     "Landscapers denied coverage as water restrictions dry up work",
     "Breheny withdraws as running mate: 'I will not be a distraction'",
+    "City's bid for a top-four finish is very much alive after 3-1 win",
+    "Flockly admits hackers accessed user data, reversing earlier denial",
 ]
 
 
@@ -572,3 +575,16 @@ def test_a_fact_checks_verdict_is_the_outlets_denial() -> None:
 def test_a_reviews_rating_is_no_verdict() -> None:
     body = "The finale is long and strange and lovely.\n\nRating: 4/5. Worth the wait."
     assert detect("Review: 'Hollow Pines' season 2 finale", body, outlet="Reel") == []
+
+
+def test_a_refusal_to_confirm_reports_no_claim_in_its_sentence() -> None:
+    body = (
+        "The president's office on Friday refused to confirm or deny that the general had been"
+        " removed, which state television announced on Thursday."
+    )
+    assert detect("Presidency silent on general's fate", body, outlet="Orbis") == []
+
+
+def test_an_old_denial_beside_a_confirmation_keeps_the_claim() -> None:
+    title = "Flockly confirms hackers stole user data, days after denying a breach"
+    assert classify("", title=title)[0] == "claim"

@@ -550,6 +550,10 @@ def _finding(sentence: str, lexicon: Lexicon, in_title: bool) -> tuple[Finding |
         # "refuses to rule out ...: 'I don't deal in hypotheticals'": beside a trap a bare
         # negation is the evasion's wording, not a denial
         cues = [c for c in cues if not c.weak]
+    if _patterns(lexicon).trap.search(sentence):
+        # a sentence built around a refusal to confirm reports no claim ("the office refused
+        # to confirm or deny that ..."); an old denial beside a claim does not count here
+        cues = [c for c in cues if c.kind == "denial"]
     cue = _pick(cues)
     if cue is None:
         return None, trapped

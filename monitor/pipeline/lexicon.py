@@ -154,6 +154,10 @@ _DENIAL_PHRASES = (
     r"not (?:resigning|quitting|stepping down|leaving)",
     r"(?:we are|we're|i am|i'm) (?:staying|going nowhere|not going anywhere)",
     r"(?:is|are) going nowhere",
+    # alive, against reports of a death: "'As you can see, I am alive'", "alive and at his post"
+    r"(?:i am|i'm|he is|she is|he's|she's) (?:still |very much |safe and )?alive\b",
+    r"alive and (?:well|kicking|safe|at (?:his|her|their) posts?)",
+    r"proof of life",
     r"no intention",
     r"(?:made|paid|received|had|held|taken) no",
     r"(?:has|have|had) not (?:paid|made|agreed|accepted|spoken|met|received|signed)",
@@ -362,6 +366,8 @@ _BACKGROUND = (
     r"(?:has|have) (?:also |repeatedly |long )(?:said|denied|called|rejected|dismissed)",
     r"(?:has|have) (?:already )?called",
     r"was (?:also )?(?:denied|rejected|dismissed) (?:by|earlier)",
+    # "admits breach, reversing earlier denial": a denial named as past
+    r"(?:earlier|previous|initial|prior|repeated|past|original) denials?",
     # "agrees sale after denying talks": the denial is what came before the news
     r"(?:after|despite|since) (?:earlier |initially |previously |repeatedly )?"
     r"(?:denying|rejecting|dismissing|insisting|refuting)",
