@@ -75,6 +75,7 @@ DENIALS = [
     "Health regulator finds no sign vaccine harms hearing",
     "Water authority: households will not be put on rations this summer",
     "'As you can see, I am alive': general appears on video after death reports",
+    "Oak Meadow mayor: Nobody from the team has talked to us",
 ]
 
 CLAIMS = [
@@ -95,6 +96,8 @@ CLAIMS = [
     "Star to quit the show, the Echo can reveal",
     "Tech giant to buy chat app for $2bn -sources",
     "Chat app data is up for sale, per people familiar with the matter",
+    "Police chief said Friday she will step down at the end of the month",
+    "Lawsuit accuses restaurant chain of skimming servers' tips",
 ]
 
 NEITHER = [
@@ -135,6 +138,7 @@ NOT_DENIALS = [
     "Breheny withdraws as running mate: 'I will not be a distraction'",
     "City's bid for a top-four finish is very much alive after 3-1 win",
     "Flockly admits hackers accessed user data, reversing earlier denial",
+    "Zoning board denies Vantora request for skybridge at headquarters",
 ]
 
 
@@ -588,3 +592,19 @@ def test_a_refusal_to_confirm_reports_no_claim_in_its_sentence() -> None:
 def test_an_old_denial_beside_a_confirmation_keeps_the_claim() -> None:
     title = "Flockly confirms hackers stole user data, days after denying a breach"
     assert classify("", title=title)[0] == "claim"
+
+
+def test_an_actors_deed_with_a_purpose_is_not_a_future_scoop() -> None:
+    title = "Transit chief proposes eliminating 11 bus routes to close budget gap"
+    (statement,) = detect(title, PLAIN_BODY, outlet="Ledger")
+    assert statement.tentative and statement.party != "Ledger"
+
+
+def test_a_guide_after_a_colon_has_no_speaker() -> None:
+    title = "Marathon Sunday: what's closed and how buses are detouring"
+    assert detect(title, QUIET_BODY, outlet="Dispatch") == []
+
+
+def test_a_week_round_up_is_a_recap() -> None:
+    title = "Millrace Week: bus cuts, a chief under pressure, and a ballpark rumour"
+    assert detect(title, QUIET_BODY, outlet="Dispatch") == []

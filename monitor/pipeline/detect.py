@@ -650,7 +650,10 @@ def _attributed_claim(title: str) -> Finding | None:
     if title.rstrip().endswith("?"):
         return None
     speaker = _headline_speaker(title)
-    if speaker and not _says_something(title.partition(":")[2]):
+    if speaker and (
+        not _says_something(title.partition(":")[2])
+        or _QUESTION_WORD.match(title.partition(":")[2])
+    ):
         speaker = None  # "The Dispatch: Flockly's 'lol no' problem" is a column's label
     m = _SPEAKER_THEN_QUOTE.match(title)
     who = speaker or (m.group("who") if m else None)
@@ -665,6 +668,8 @@ def _attributed_claim(title: str) -> Finding | None:
     return Finding("claim", cue, title, who, None, True)
 
 
+# "Marathon Sunday: what's closed, how to get around": a guide, not a speaker's words
+_QUESTION_WORD = re.compile(r"\s*(?:what|how|where|when|why|who|which)\b", re.I)
 _FINITE_VERB = re.compile(
     r"\b(?:is|are|was|were|will|would|has|have|had|can|could|must|should|may|might|do|does|"
     r"did|[a-z]{3,}ed|[a-z]{2,}[^s's]s)\b"
@@ -715,8 +720,14 @@ def _leading_finding(
             return None, []
         if support:
             return support[0], support[1:]
-        scoop = _sourced_scoop(title, text, match, lexicon) or _future_scoop(title, match, lexicon)
-        return attributed or scoop or _action_claim(title, match, lexicon), []
+        if attributed:
+            return attributed, []
+        sourced = _sourced_scoop(title, text, match, lexicon)
+        if sourced or _ACTOR_VERB.match(title):
+            # "CATA chief proposes eliminating routes to close a gap": an actor's deed, its
+            # infinitive a purpose, not a future
+            return sourced or _action_claim(title, match, lexicon), []
+        return _future_scoop(title, match, lexicon) or _action_claim(title, match, lexicon), []
     return attributed or _plain_claim(title, match, lexicon), []
 
 
@@ -743,6 +754,12 @@ _FUTURE = re.compile(
 # The named actor a cue-less headline opens with: "Agrarians approve ...", "Rapid Velén part
 # company with ...", "Malindra's Valmonte port suspends ..."
 _HEADLINE_ACTOR = re.compile(r"^(?P<who>[A-Z][\w'.-]*(?:\s+[A-Z][\w'.-]*){0,4})\s+[a-z]")
+
+
+_ACTOR_VERB = re.compile(
+    r"^[A-Z][\w'.-]*(?:\s+[A-Z][\w'.-]*){0,4}(?:\s+[a-z]+){0,2}?\s+"
+    r"(?!is\b|was\b|has\b)[a-z]{3,}(?:s|ed)\b(?!\s+to\b)"
+)
 
 
 def _action_claim(title: str, match: Match | None, lexicon: Lexicon) -> Finding | None:

@@ -114,6 +114,8 @@ _REFUSAL_OBJECTS = (
     r"funding",
     # insurance: "landscapers denied coverage"
     r"(?:insurance )?(?:coverage|cover|payouts?|compensation|reimbursement|benefits?)",
+    # "zoning board denies Vantora request for skybridge": a request for something, refused
+    r"(?:\w+ )?requests? for",
     # rights granted or refused: "denies landing rights to charter flights"
     r"(?:\w+\s+)?rights\s+(?:to|for)\b",
     r"(?:landing|overflight|traffic|transit|docking|fishing|voting|visiting|visitation|"
@@ -219,6 +221,7 @@ _HEADLINE_DENIALS = (
     r"not (?:real|among|stolen|dead|true)",
     r"says? no\b",
     r"there (?:is|are|was|were) no\b",
+    r"(?:nobody|no one|nothing) (?:from \w+(?: \w+)? )?(?:has|have|had|was|is|did)\b",
     # a question answered no: "NHL expansion ahead? No, says Bettman"
     r"(?<=\?)\s*no\b",
     # a reported event negated without an auxiliary: "Missing students not found in grave"
@@ -288,7 +291,11 @@ _PRINCIPAL_CLAIM_CUES = (
     r"claim(?:s|ed|ing)? that",
     r"insist(?:s|ed)? that",
     r"told (?:me|us|him|her|them)",
-    r"(?:says?|said) (?:he|she|it|they|we|i) (?:plans?|will|would|intends?|is going|are going)",
+    r"(?:says?|said)(?: on \w+day| \w+day| today| yesterday)? (?:that )?(?:he|she|it|they|we|i)"
+    r" (?:plans?|will|would|intends?|is going|are going)",
+    # a complaint's allegation: "the lawsuit accuses Pepper Row of skimming tips"
+    r"accuses",
+    r"accused (?!of\b)",
     r"announc(?:e|es|ed|ing)",
     # an inquiry's or regulator's finding: "Regulator finds arsenic in creek"
     r"finds",
@@ -383,7 +390,7 @@ _RECAPS = (
     r"(?:the )?week in review",
     r"everything (?:we|you need to) know",
     r"what (?:we|you need to) know",
-    r"^[\w' ]{0,30}\b(?:weekly|digest|newsletter|briefing|round-?up)\s*:",
+    r"^[\w' ]{0,30}\b(?:weekly|week|digest|newsletter|briefing|round-?up)\s*:",
     r"(?:the )?week that was",
     r"(?:weekly |week's |daily )?round-?up",
     r"what we learned",
