@@ -20,12 +20,13 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from monitor.detection import join_story
 from monitor.errors import MonitorError
 from monitor.models import Statement
 from monitor.pipeline.detect import detect
 from monitor.pipeline.match import Matcher
 from monitor.pipeline.parties import Party, same_party
-from monitor.pipeline.stories import StoryRef, assign_story, grow_story, new_story
+from monitor.pipeline.stories import StoryRef
 
 Key = tuple[str, str, str, str]  # topic, kind, story, party (from the labels)
 
@@ -115,7 +116,7 @@ def simulate(sc: dict[str, Any], reverse: bool = False) -> list[SimAlert]:
         for match in matcher.match(art["title"], text):
             found = detect(art["title"], text, outlet=outlets[art["outlet"]], match=match)
             for statement in found:
-                story = _place(stories.setdefault(match.topic, []), match.topic, statement)
+                story = join_story(stories.setdefault(match.topic, []), match.topic, statement)
                 if story is None:
                     continue  # as Detection: a tentative statement founds no story
                 statement = with_known_party(statement, parties.setdefault(story.id, []))
@@ -135,19 +136,6 @@ def with_known_party(statement: Statement, known: list[Party]) -> Statement:
     # the store keeps the statement under the key it was given, so later ones compare to it
     known.append(Party(party.display, alias or party.key, party.speaker))
     return replace(statement, party_key=alias) if alias else statement
-
-
-def _place(stories: list[StoryRef], topic: str, statement: Statement) -> StoryRef | None:
-    chosen = assign_story(statement, stories)
-    if chosen is None and statement.tentative:
-        return None
-    if chosen is None:
-        story = new_story(topic, statement)
-        stories.append(story)
-        return story
-    index = stories.index(chosen)
-    stories[index] = grow_story(chosen, statement)
-    return stories[index]
 
 
 def score(sc: dict[str, Any], alerts: list[SimAlert]) -> Report:

@@ -100,7 +100,7 @@ class Detection:
         stories = story_refs(session, topic.name, now)
         raised = []
         for statement in statements:
-            story = _join_story(stories, topic.name, statement)
+            story = join_story(stories, topic.name, statement)
             if story is None:
                 continue  # a tentative statement that answers no story: an event, not news
             metrics.STATEMENTS.labels(kind=statement.kind).inc()
@@ -136,7 +136,7 @@ class Detection:
         return candidate
 
 
-def _join_story(stories: list[StoryRef], topic: str, statement: Statement) -> StoryRef | None:
+def join_story(stories: list[StoryRef], topic: str, statement: Statement) -> StoryRef | None:
     """The story the statement joins (grown by it) or founds; `stories` is kept current.
     None for a tentative statement that joins no story: it founds none."""
     found = assign_story(statement, stories)

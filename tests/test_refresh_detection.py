@@ -6,11 +6,11 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from sqlmodel import select
+from sqlmodel import Session, select
 
 from monitor.config import load_config
 from monitor.detection import Detection
-from monitor.models import Article, utcnow
+from monitor.models import Alert, Article, utcnow
 from monitor.pipeline.detect import detect
 from monitor.store import articles as article_store
 from monitor.store.db import Database
@@ -44,22 +44,33 @@ SECOND = _article(
 )
 
 
-def test_one_clerk_named_two_ways_alerts_once(database: Database, tmp_path: Path) -> None:
+def _detection(tmp_path: Path, topic: str, query: str) -> Detection:
+    """Detection for one topic, from a real config file."""
     config = tmp_path / "monitor.toml"
     config.write_text(
         f'[monitor]\ndatabase_url = "sqlite:///{tmp_path / "unused.db"}"\n\n'
-        "[[topics]]\nname = \"ballots\"\nquery = 'ballots AND creek'\n",
+        f"[[topics]]\nname = \"{topic}\"\nquery = '{query}'\n",
         encoding="utf-8",
     )
-    detection = Detection(load_config(config))
+    return Detection(load_config(config))
+
+
+def _process(session: Session, detection: Detection, *articles: Article) -> list[Alert]:
+    """Store each article and detect in it, in order, as refresh does; the alerts raised."""
+    raised: list[Alert] = []
+    for item in articles:
+        article_id = article_store.save_article(session, item, None, item.url)
+        raised += detection.process(session, replace(item, id=article_id))
+    return raised
+
+
+def test_one_clerk_named_two_ways_alerts_once(database: Database, tmp_path: Path) -> None:
+    detection = _detection(tmp_path, "ballots", "ballots AND creek")
     # detect alone gives the two articles different party keys
     keys = {detect(a.title, a.text, outlet=a.outlet)[0].party_key for a in (FIRST, SECOND)}
     assert len(keys) == 2
-    raised = []
     with database.session() as session:
-        for item in (FIRST, SECOND):
-            article_id = article_store.save_article(session, item, None, item.url)
-            raised += detection.process(session, replace(item, id=article_id))
+        raised = _process(session, detection, FIRST, SECOND)
     assert [a.kind for a in raised] == ["denial"]
     assert raised[0].article_url == FIRST.url
 
@@ -71,13 +82,7 @@ def test_a_cue_less_deed_alerts_only_when_it_settles_a_story(
     cue-less deed on its own ('unveil new kit') is an event: no statement, no alert."""
     from monitor.store.tables import StatementRow
 
-    config = tmp_path / "monitor.toml"
-    config.write_text(
-        f'[monitor]\ndatabase_url = "sqlite:///{tmp_path / "unused.db"}"\n\n'
-        '[[topics]]\nname = "coach"\nquery = \'"Rapid Velen" AND (Varkonyi OR kit)\'\n',
-        encoding="utf-8",
-    )
-    detection = Detection(load_config(config))
+    detection = _detection(tmp_path, "coach", '"Rapid Velen" AND (Varkonyi OR kit)')
     scoop = _article(
         11,
         "Rapid Velen to sack coach Varkonyi after cup exit",
@@ -96,11 +101,8 @@ def test_a_cue_less_deed_alerts_only_when_it_settles_a_story(
         "Rapid Velen showed off a green and white kit at a launch in the city centre on a sunny"
         " afternoon, with players and fans at the old market square.",
     )
-    raised = []
     with database.session() as session:
-        for item in (scoop, event, deed):
-            article_id = article_store.save_article(session, item, None, item.url)
-            raised += detection.process(session, replace(item, id=article_id))
+        raised = _process(session, detection, scoop, event, deed)
         kinds = [(a.article_url, a.kind) for a in raised]
         stored = {row.article_id for row in session.exec(select(StatementRow))}
     assert kinds == [(scoop.url, "claim"), (deed.url, "claim")]

@@ -93,10 +93,10 @@ _LEADING_NAME = re.compile(
     r"^(?P<who>[A-Z][\w'.-]*(?:\s+[\w'.-]+){0,5}?\s*[A-Z][\w'.-]*|[A-Z][\w'.-]*)\s+"
     r"(?:is|are|was|were|has|have|had|will|[a-z]+ed)\b"
 )
+# The named actor a headline opens with: "Agrarians", "Rapid Velén", "Malindra's Valmonte"
+_ACTOR = r"[A-Z][\w'.-]*(?:\s+[A-Z][\w'.-]*){0,4}"
 # A headline's capitalised subject and its present-tense verb: "Zahran Airways Board affirms"
-_LEADING_SUBJECT_VERB = re.compile(
-    r"^(?P<who>[A-Z][\w'.-]*(?:\s+[A-Z][\w'.-]*){0,4})\s+[a-z]+(?:s|ed)\b(?![:'])"
-)
+_LEADING_SUBJECT_VERB = re.compile(rf"^(?P<who>{_ACTOR})\s+[a-z]+(?:s|ed)\b(?![:'])")
 _SPEAKER_NOUNS = frozenset(ROLE_WORDS) | ORG_WORDS | GENERIC_ORGS
 # A sports desk's section label: "Darts: Doyle ends Kovac's run" is a result, and the
 # label is no speaker.
@@ -333,8 +333,15 @@ def _claim_cues(sentence: str, pats: _Patterns, traps: list[tuple[int, int]]) ->
 def find_cues(
     sentence: str, lexicon: Lexicon = DEFAULT_LEXICON, *, headline: bool = False
 ) -> tuple[list[Cue], bool]:
-    """The live cues of a sentence in order, and whether it holds a trap."""
-    pats = _patterns(lexicon)
+    """The live cues of a sentence in order, and whether it holds a trap (a trap pattern,
+    or a denial hedged or in the past)."""
+    cues, has_trap, hedged = _sentence_cues(sentence, _patterns(lexicon), headline)
+    return cues, has_trap or hedged
+
+
+def _sentence_cues(sentence: str, pats: _Patterns, headline: bool) -> tuple[list[Cue], bool, bool]:
+    """The live cues in order, whether a trap pattern holds, and whether a denial verb
+    is hedged or in the past."""
     traps = _spans(pats.trap, sentence)
     cues = _denial_cues(sentence, pats, traps, headline) + _claim_cues(sentence, pats, traps)
     quotes = [(start, end) for start, end, _ in _quotes(sentence)]
@@ -354,7 +361,7 @@ def find_cues(
         for m in verbs
         if not _refuses(m, sentence, pats) and not _inside(*m.span(), traps)
     )
-    return sorted(live, key=lambda c: c.start), bool(traps) or hedged
+    return sorted(live, key=lambda c: c.start), bool(traps), hedged
 
 
 def _refuses(verb: re.Match[str], sentence: str, pats: _Patterns) -> bool:
@@ -545,12 +552,13 @@ def _quote_for(sentence: str, cue: Cue) -> str | None:
 def _finding(sentence: str, lexicon: Lexicon, in_title: bool) -> tuple[Finding | None, bool]:
     prefix = _WIRE_PREFIX if in_title else _DATELINE
     sentence = prefix.sub("", sentence)
-    cues, trapped = find_cues(sentence, lexicon, headline=in_title)
+    cues, has_trap, hedged = _sentence_cues(sentence, _patterns(lexicon), in_title)
+    trapped = has_trap or hedged
     if trapped:
         # "refuses to rule out ...: 'I don't deal in hypotheticals'": beside a trap a bare
         # negation is the evasion's wording, not a denial
         cues = [c for c in cues if not c.weak]
-    if _patterns(lexicon).trap.search(sentence):
+    if has_trap:
         # a sentence built around a refusal to confirm reports no claim ("the office refused
         # to confirm or deny that ..."); an old denial beside a claim does not count here
         cues = [c for c in cues if c.kind == "denial"]
@@ -650,10 +658,8 @@ def _attributed_claim(title: str) -> Finding | None:
     if title.rstrip().endswith("?"):
         return None
     speaker = _headline_speaker(title)
-    if speaker and (
-        not _says_something(title.partition(":")[2])
-        or _QUESTION_WORD.match(title.partition(":")[2])
-    ):
+    said = title.partition(":")[2]
+    if speaker and (not _says_something(said) or _QUESTION_WORD.match(said)):
         speaker = None  # "The Dispatch: Flockly's 'lol no' problem" is a column's label
     m = _SPEAKER_THEN_QUOTE.match(title)
     who = speaker or (m.group("who") if m else None)
@@ -720,18 +726,17 @@ def _leading_finding(
             return None, []
         if support:
             return support[0], support[1:]
-        if attributed:
-            return attributed, []
-        sourced = _sourced_scoop(title, text, match, lexicon)
-        if sourced or _ACTOR_VERB.match(title):
-            # "CATA chief proposes eliminating routes to close a gap": an actor's deed, its
-            # infinitive a purpose, not a future
-            return sourced or _action_claim(title, match, lexicon), []
-        return _future_scoop(title, match, lexicon) or _action_claim(title, match, lexicon), []
+        return attributed or _flat_headline(title, text, match, lexicon), []
     return attributed or _plain_claim(title, match, lexicon), []
 
 
 _SCOOP_PARAGRAPHS = 3
+_HEADLINE_ACTOR = re.compile(rf"^(?P<who>{_ACTOR})\s+[a-z]")
+# ... followed by a finite verb of its own: "CATA chief proposes eliminating routes to close
+# a gap" is a deed, its infinitive a purpose, not a future
+_ACTOR_VERB = re.compile(
+    rf"^{_ACTOR}(?:\s+[a-z]+){{0,2}}?\s+(?!is\b|was\b|has\b)[a-z]{{3,}}(?:s|ed)\b(?!\s+to\b)"
+)
 # A flat headline that tells what will happen is a report of something not yet done, so
 # contestable: "Zahran fund to take 40% stake", "Port to shut for 48 hours", "Rapid Velén
 # are going to sack Várkonyi". One about what happened ("breaks ground", "fines Halvard",
@@ -751,56 +756,45 @@ _FUTURE = re.compile(
 )
 
 
-# The named actor a cue-less headline opens with: "Agrarians approve ...", "Rapid Velén part
-# company with ...", "Malindra's Valmonte port suspends ..."
-_HEADLINE_ACTOR = re.compile(r"^(?P<who>[A-Z][\w'.-]*(?:\s+[A-Z][\w'.-]*){0,4})\s+[a-z]")
-
-
-_ACTOR_VERB = re.compile(
-    r"^[A-Z][\w'.-]*(?:\s+[A-Z][\w'.-]*){0,4}(?:\s+[a-z]+){0,2}?\s+"
-    r"(?!is\b|was\b|has\b)[a-z]{3,}(?:s|ed)\b(?!\s+to\b)"
-)
-
-
-def _action_claim(title: str, match: Match | None, lexicon: Lexicon) -> Finding | None:
-    """A cue-less headline telling what a named actor did ("Rapid Velén part company with
-    Várkonyi"): tentatively the actor's claim. Detection keeps it only when it joins a story
-    already reported, where it confirms or settles the story; on its own it is news of an
-    event, not a claim."""
+def _flat_headline(title: str, text: str, match: Match | None, lexicon: Lexicon) -> Finding | None:
+    """A cue-less headline over a cue-less lead, about the topic:
+    - the outlet's own claim when its first paragraphs give its own sourcing ("according to
+      documents seen by The Gulf Herald"): a scoop written as fact;
+    - the outlet's own claim when it tells what will happen, unless an actor's own verb
+      comes first;
+    - else, when it tells what a named actor did ("Rapid Velén part company with Várkonyi"),
+      tentatively the actor's claim: detection keeps it only when it joins a story already
+      reported, which it confirms or settles; on its own it is news of an event;
+    - else nothing: ordinary news."""
     claim = _plain_claim(title, match, lexicon)
+    if claim is None:
+        return None
+    if _own_sourcing(text, lexicon):
+        return claim
+    if not _ACTOR_VERB.match(title) and _FUTURE.search(title):
+        return claim
     actor = _HEADLINE_ACTOR.match(title)
-    if claim is None or actor is None:
+    if actor is None:
         return None
     cue = Cue("claim", 0, 0, "headline", verb=True)
     return Finding("claim", cue, title, actor.group("who"), None, True, tentative=True)
 
 
-def _future_scoop(title: str, match: Match | None, lexicon: Lexicon) -> Finding | None:
-    if not _FUTURE.search(title):
-        return None
-    return _plain_claim(title, match, lexicon)
-
-
-def _sourced_scoop(title: str, text: str, match: Match | None, lexicon: Lexicon) -> Finding | None:
-    """A flat headline over a cue-less lead is the outlet's own claim when its first
-    paragraphs give its own sourcing ("according to documents seen by The Gulf Herald"):
-    a scoop written as fact. Without that sourcing a flat headline is ordinary news."""
-    claim = _plain_claim(title, match, lexicon)
-    if claim is None:
-        return None
+def _own_sourcing(text: str, lexicon: Lexicon) -> bool:
+    """Whether the first paragraphs give the outlet's own sourcing, live (not hedged, not
+    in the past)."""
     pats = _patterns(lexicon)
     paragraphs = [
         p.text
         for p in textmod.paragraphs(text)
         if len(p.text.split()) >= 8 and not _is_notice(p.text)
     ][:_SCOOP_PARAGRAPHS]
-    for paragraph in paragraphs:
-        for m in pats.own_sourcing.finditer(paragraph):
-            if not _is_hedged(paragraph, m.start(), pats, negators=True) and not _in_background(
-                paragraph, m.start(), m.end(), pats
-            ):
-                return claim
-    return None
+    return any(
+        not _is_hedged(paragraph, m.start(), pats, negators=True)
+        and not _in_background(paragraph, m.start(), m.end(), pats)
+        for paragraph in paragraphs
+        for m in pats.own_sourcing.finditer(paragraph)
+    )
 
 
 # "An official source at the Zahran Investment Council refutes ...": an unnamed official

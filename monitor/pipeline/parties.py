@@ -13,8 +13,9 @@ outlet's own report or anonymous source is "media".
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass, field
+
+from monitor.pipeline.text import strip_accents
 
 MEDIA_KEY = "media"
 
@@ -479,9 +480,7 @@ def party_key(name: str, *, org: bool = False) -> str:
     `org` when the name is known to be an organisation's ("carmaker Vetrano Automobili"),
     so it is not taken for a given name and a surname."""
     # accents folded: "Ondráček" and "Ondracek" are one person however an outlet spells it
-    text = unicodedata.normalize("NFKD", name.replace("’", "'"))
-    text = "".join(c for c in text if not unicodedata.combining(c))
-    text = re.sub(r"\s+", " ", text).strip(" .,:;'\"")
+    text = re.sub(r"\s+", " ", strip_accents(name.replace("’", "'"))).strip(" .,:;'\"")
     low = re.sub(r"^the ", "", text.lower())
     if low in _METONYM_KEY:
         return _METONYM_KEY[low]
@@ -618,8 +617,7 @@ def _noun_person(phrase: str, roles: Roles) -> Party | None:
     person = roles.nouns.get(head) or roles.first_person
     if person is None:
         return None
-    full = roles.names.get(_last(person), person)
-    return Party(full, party_key(full), speaker=full)
+    return _person_party(person, roles)
 
 
 def _institution(phrase: str, roles: Roles) -> Party | None:
@@ -677,11 +675,9 @@ def _role_party(phrase: str, roles: Roles) -> Party | None:
     low = phrase.lower()
     staff = _OFFICE_STAFF.match(low)
     if staff:  # "the premier's office" speaks for the premier
-        person = roles.offices.get(_OFFICE_SHORT.get(staff["role"], staff["role"]))
-        person = person or roles.first_person
-        if person:
-            full = roles.names.get(_last(person), person)
-            return Party(full, party_key(full), speaker=full)
+        holder = _office_holder(staff["role"], roles)
+        if holder:
+            return _person_party(holder, roles)
     for role in sorted(AGENT_ROLES + OFFICE_ROLES, key=len, reverse=True):
         m = re.search(rf"(?:^|\s|'s\s){re.escape(role)}(?:\s|$)", low)
         if not m:
@@ -690,12 +686,9 @@ def _role_party(phrase: str, roles: Roles) -> Party | None:
         after = phrase[m.end() :].strip()
         before = re.sub(r"^(?:the|a|an)\s+", "", before, flags=re.I)
         if role in OFFICE_ROLES and role not in AGENT_ROLES:
-            # an office the article never fills by name is held by the person it names
-            # first ("Northbridge Athletic owner" in a story quoting Hal Brenner)
-            person = after or roles.offices.get(_OFFICE_SHORT.get(role, role)) or roles.first_person
-            if person:
-                full = roles.names.get(_last(person), person)
-                return Party(full, party_key(full), speaker=full)
+            holder = after or _office_holder(role, roles)
+            if holder:
+                return _person_party(holder, roles)
             return Party(phrase, re.sub(r"[^a-z0-9]+", "-", low).strip("-"))
         # only a name after the role is its holder: "officials in Zahran" names a place
         speaker = roles.names.get(_last(after), after) if after[:1].isupper() else None
@@ -707,6 +700,19 @@ def _role_party(phrase: str, roles: Roles) -> Party | None:
         if speaker:
             return Party(speaker, party_key(speaker), speaker=speaker)
     return None
+
+
+def _office_holder(role: str, roles: Roles) -> str | None:
+    """Who holds an office: the person the article names in it, else, as an office the
+    article never fills by name, the person it names first ("Northbridge Athletic owner" in
+    a story quoting Hal Brenner)."""
+    return roles.offices.get(_OFFICE_SHORT.get(role, role)) or roles.first_person
+
+
+def _person_party(person: str, roles: Roles) -> Party:
+    """A person speaking for themself, under the fullest name the article gives them."""
+    full = roles.names.get(_last(person), person)
+    return Party(full, party_key(full), speaker=full)
 
 
 _OFFICE_STAFF = re.compile(

@@ -30,11 +30,11 @@ from __future__ import annotations
 
 import hashlib
 import re
-import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
 from monitor.models import Statement
+from monitor.pipeline.text import strip_accents
 
 JOIN_THRESHOLD = 0.15
 # A denial or a confirmation answers a proposition already reported: it joins the best
@@ -397,16 +397,12 @@ def _excluded(exclude: Iterable[str]) -> tuple[set[str], tuple[str, ...]]:
     return words, tuple(prefixes)
 
 
-def _fold(text: str) -> str:
-    """Accents off: "Žilno" and "Zilno" are one word, not "ilno"."""
-    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
-
-
 def keywords_of(text: str, exclude: Iterable[str] = ()) -> frozenset[str]:
     """Normalised content words of a text, minus stopwords, cue words and `exclude`."""
     words, prefixes = _excluded(exclude)
     out: set[str] = set()
-    for raw in _WORD.findall(_fold(text.lower().replace("’", "'"))):
+    # accents off: "Žilno" and "Zilno" are one word, not "ilno"
+    for raw in _WORD.findall(strip_accents(text.lower().replace("’", "'"))):
         for part in raw.split("-") if not raw[0].isdigit() else [raw]:
             word = stem(part.strip(".'"))
             if len(word) < 3 or word in _STOPWORDS or part in _STOPWORDS:

@@ -8,6 +8,7 @@ paragraph around a hit, or the lead of a matched article, never every article in
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -74,3 +75,11 @@ def sentence_at(text: str, start: int, end: int | None = None) -> str:
                     return para.text[s:e]
             return para.text
     return text[max(0, start - 200) : end + 200].strip()
+
+
+def strip_accents(text: str) -> str:
+    """Text without its diacritics, case kept: "Ondráček" -> "Ondracek". Parties and story
+    words compare this way, so outlets that drop accents name the same things. (The matcher
+    folds with `query.fold_text`, which also folds case and keeps offsets.)"""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
