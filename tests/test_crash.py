@@ -123,7 +123,7 @@ def test_sigkill_at_random_moments_loses_nothing(tmp_path: Path) -> None:
             )
             time.sleep(1.5)  # let any stray duplicate arrive before counting
         finally:
-            assert stop(proc) == 0
+            assert stop(proc) == 0, "the last start failed:\n" + last_log.read_text()[-3000:]
 
     received = Counter(
         (t, k, u.split("/", 3)[3]) for t, k, u in _keys([r.body for r in hook.accepted])

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import signal
+import sqlite3
+import subprocess
+import sys
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
@@ -177,3 +182,86 @@ def test_an_alert_is_unique_per_topic_story_kind_party(database: Database) -> No
         ("hook", "pending"),
         ("mail", "pending"),
     ]
+
+
+_KILL_MID_MIGRATION = """
+import os, signal, sys
+from sqlalchemy import event
+from monitor.store.db import make_engine, migrate
+
+engine = make_engine(sys.argv[1])
+created = 0
+
+@event.listens_for(engine, "after_cursor_execute")
+def _die_after_three_tables(conn, cursor, statement, *args):
+    global created
+    if statement.lstrip().upper().startswith("CREATE TABLE"):
+        created += 1
+        if created == 3:
+            os.kill(os.getpid(), signal.SIGKILL)
+
+migrate(engine)
+"""
+
+
+def test_a_first_start_killed_mid_migration_leaves_a_database_the_next_start_migrates(
+    tmp_path: Path,
+) -> None:
+    """SQLite's driver runs DDL outside any transaction unless told otherwise: a daemon killed
+    during its first migration (a systemd start timeout, the OOM killer) must not leave half
+    a schema that every later start fails on ('table feeds already exists')."""
+    url = f"sqlite:///{tmp_path / 'monitor.db'}"
+    killed = subprocess.run([sys.executable, "-c", _KILL_MID_MIGRATION, url], timeout=120)
+    assert killed.returncode == -signal.SIGKILL  # it died mid-migration, as meant
+    database = Database(url)
+    try:
+        database.migrate()
+        assert current_revision(database.engine) == head_revision()
+        with database.engine.connect() as conn:
+            assert compare_metadata(MigrationContext.configure(conn), SQLModel.metadata) == []
+    finally:
+        database.close()
+
+
+def test_an_upgrade_keeps_the_data_and_copies_the_file_aside_first(tmp_path: Path) -> None:
+    """An install on an older schema is migrated in place at start, its rows kept, after a
+    copy of the file is made beside it."""
+    from alembic import command
+
+    from monitor.store import db as store_db
+
+    path = tmp_path / "monitor.db"
+    engine = store_db.make_engine(f"sqlite:///{path}")
+    cfg = store_db._alembic_config()
+    with store_db._migration_connection(engine) as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "0001")  # the first release's schema
+        for sql in (
+            "INSERT INTO feeds (url, source, paused, consecutive_failures, polls,"
+            " polls_not_modified, created_at) VALUES ('http://127.0.0.1:9/rss', 'config', 0, 0,"
+            " 3, 1, '2026-01-01 00:00:00')",
+            "INSERT INTO stories (id, topic, proposition, keywords, created_at, updated_at)"
+            " VALUES ('s1', 't', 'p', '[]', '2026-01-01', '2026-01-01')",
+            "INSERT INTO alerts (id, topic, story_id, kind, party_key, summary, payload,"
+            " created_at) VALUES ('a1', 't', 's1', 'denial', 'k', 's', '{}', '2026-01-01')",
+            "INSERT INTO deliveries (alert_id, channel, status, attempts, next_attempt_at,"
+            " created_at) VALUES ('a1', 'hook', 'pending', 2, '2026-01-01', '2026-01-01')",
+        ):
+            conn.exec_driver_sql(sql)
+        conn.commit()
+    assert current_revision(engine) == "0001"
+    store_db.migrate(engine)
+    assert current_revision(engine) == head_revision()
+    with engine.connect() as conn:
+        urls = [row[0] for row in conn.exec_driver_sql("SELECT url FROM feeds")]
+        deliveries = list(conn.exec_driver_sql("SELECT alert_id, attempts FROM deliveries"))
+        assert "lease_owner" in {
+            c[1] for c in conn.exec_driver_sql("PRAGMA table_info(deliveries)")
+        }
+    assert urls == ["http://127.0.0.1:9/rss"]
+    assert [tuple(d) for d in deliveries] == [("a1", 2)]  # kept through the table's copy
+    backups = list(tmp_path.glob("monitor.db.*.bak"))
+    assert len(backups) == 1
+    with sqlite3.connect(backups[0]) as old:
+        assert old.execute("SELECT version_num FROM alembic_version").fetchone()[0] == "0001"
+    engine.dispose()

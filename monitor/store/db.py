@@ -25,7 +25,7 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from loguru import logger
-from sqlalchemy import Engine, create_engine, event, make_url
+from sqlalchemy import Connection, Engine, create_engine, event, make_url
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlmodel import Session
 
@@ -102,14 +102,38 @@ def migrate(engine: Engine) -> None:
         if current is not None and engine.url.get_backend_name() == "sqlite":
             _backup_sqlite(engine.url.database)
         cfg = _alembic_config()
-        with engine.begin() as conn:
+        with _migration_connection(engine) as conn:
             cfg.attributes["connection"] = conn
             command.upgrade(cfg, "head")
+            conn.commit()
         logger.info("database schema at revision {}", head_revision())
     except OperationalError as exc:
         raise _store_error(exc, "cannot migrate the database: ") from exc
     except SQLAlchemyError as exc:
         raise StoreError(f"cannot migrate the database: {exc}") from exc
+
+
+@contextmanager
+def _migration_connection(engine: Engine) -> Iterator[Connection]:
+    """A connection whose whole migration is one transaction, DDL included.
+
+    Python's sqlite3 opens a transaction only before INSERT/UPDATE/DELETE and runs CREATE
+    TABLE in autocommit, so a process killed mid-migration would leave half a schema that
+    every later start fails on. Here the driver's own transaction handling is switched off
+    and the transaction begun explicitly (the pysqlite recipe in SQLAlchemy's docs), IMMEDIATE
+    so two processes starting at once migrate one after the other. The connection is
+    discarded afterwards rather than returned to the pool with the driver's setting changed.
+    """
+    with engine.connect() as conn:
+        if engine.url.get_backend_name() != "sqlite":
+            yield conn  # PostgreSQL's DDL is transactional: SQLAlchemy's autobegin covers it
+            return
+        conn.connection.dbapi_connection.isolation_level = None  # type: ignore[union-attr]
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        try:
+            yield conn
+        finally:
+            conn.invalidate()  # closes the driver connection; uncommitted work rolls back
 
 
 def _backup_sqlite(database: str | None) -> None:
