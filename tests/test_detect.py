@@ -608,3 +608,164 @@ def test_a_guide_after_a_colon_has_no_speaker() -> None:
 def test_a_week_round_up_is_a_recap() -> None:
     title = "Millrace Week: bus cuts, a chief under pressure, and a ballpark rumour"
     assert detect(title, QUIET_BODY, outlet="Dispatch") == []
+
+
+# --------------------------------------------------------------- from blind scenarios (4)
+
+
+@pytest.mark.parametrize(
+    ("title", "lead"),
+    [
+        # the deed is the news; the denial it contradicts is what came before
+        (
+            "Akinlade formally defects to ADR, cites 'injustice' in PPC",
+            "Senator Tokunbo Akinlade on Saturday formally defected to the Alliance for "
+            "Democratic Renewal (ADR), less than a week after he dismissed reports of his "
+            "planned move as fake news.",
+        ),
+        (
+            "Caldwell ousts Agriculture Secretary Whitfield days after dismissing report he would",
+            "President Warren Caldwell said Saturday he is replacing Agriculture Secretary "
+            "Marcus Whitfield, days after the White House dismissed a report that he would.",
+        ),
+    ],
+)
+def test_a_deed_days_after_a_denial_is_the_actors_claim(title: str, lead: str) -> None:
+    [st] = detect(title, lead, outlet="Wire")
+    assert st.kind == "claim"
+    assert st.tentative  # it confirms a story already out; it founds none
+    assert st.party_key in ("akinlade", "caldwell")
+
+
+def test_a_denial_told_as_background_in_a_long_clause_is_not_the_news() -> None:
+    lead = (
+        'President Caldwell said Saturday that he is "moving on" from Agriculture Secretary '
+        "Marcus Whitfield, three days after calling a report that he planned to fire Whitfield "
+        '"FAKE NEWS."'
+    )
+    found = detect("Caldwell says he's 'moving on' from Whitfield", lead, outlet="Axis")
+    assert [s.kind for s in found] == ["claim"]
+
+
+@pytest.mark.parametrize(
+    ("title", "body", "kind", "key"),
+    [
+        (
+            "Lattica says it has found no evidence of breach claimed by hacker group",
+            "",
+            "denial",
+            "lattica",
+        ),
+        (
+            "A hacking group says it breached payroll giant Lattica",
+            'An update to this story: Lattica has since contacted us to say it has "found no '
+            'evidence of unauthorized access to Lattica systems or customer data" and that it is '
+            "working with outside specialists.",
+            "denial",
+            "lattica",
+        ),
+        ("Hacker group Hexlane claims it stole payroll data from Lattica", "", "claim", "hexlane"),
+        (
+            "Payroll firm Lattica rejects hacker group's claim of data theft",
+            "",
+            "denial",
+            "lattica",
+        ),
+        (
+            "Ravelstone says union's strike ballot figures are 'misleading'",
+            "",
+            "denial",
+            "ravelstone",
+        ),
+        # a fact check's rating opening the headline is the checker's own verdict
+        (
+            'Mostly False: Voss says Harlow has "told leadership she\'s coming over"',
+            "",
+            "denial",
+            "media",
+        ),
+        (
+            "Harlow aide hits back at switch report",
+            "The chief of staff to Sen. Maren Harlow (D-Kan.) on Thursday called a report that "
+            'she is weighing a party switch a "hit piece" and said it was false.',
+            "denial",
+            "harlow",
+        ),
+        (
+            "Quillon's Orvella short, explained",
+            "Quillon Research dropped its latest short report this morning, and it is a big one: "
+            "64 pages alleging that Orvella Payments has been padding its revenue.",
+            "claim",
+            "quillon-research",
+        ),
+    ],
+)
+def test_who_speaks(title: str, body: str, kind: str, key: str) -> None:
+    [st] = detect(title, body, outlet="Circuitry")
+    assert (st.kind, st.party_key) == (kind, key)
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        # a delay, not a rebuttal
+        "Halden's foldable launch pushed back to summer, people close to the company say",
+        # a permission withheld, its holder between the verb and the thing
+        "Police deny ADR permission for Iloroko rally, cite security concerns",
+        "The Okelu State Police Command has denied the Alliance for Democratic Renewal (ADR) "
+        "permission to hold a rally at the stadium on Saturday",
+        # someone's request refused
+        "Judge denies veterans group's bid to force quick release of VA budget memos",
+    ],
+)
+def test_delays_and_things_withheld_are_not_denials(title: str) -> None:
+    assert all(s.kind != "denial" for s in detect(title, "", outlet="X"))
+
+
+def test_pushing_back_on_a_report_still_denies_it() -> None:
+    [st] = detect("Halden pushes back on report of foldable delay", "", outlet="X")
+    assert (st.kind, st.party_key) == ("denial", "halden")
+
+
+def test_people_who_work_somewhere_are_not_anonymous_sources() -> None:
+    cues, _ = find_cues("Fewer than a quarter of the people who work at Ravelstone voted")
+    assert cues == []
+    cues, _ = find_cues("the people who spoke on condition of anonymity said the deal was done")
+    assert [c.media for c in cues] == [True]
+
+
+def test_a_flat_headline_names_its_actor_with_what_it_is() -> None:
+    lead = (
+        "Nigerian senator Tokunbo Akinlade defected to the opposition ADR on Saturday, days "
+        "after he dismissed reports of the move as fake news."
+    )
+    [st] = detect("Nigerian senator Akinlade joins opposition ADR", lead, outlet="IAPA")
+    assert (st.kind, st.party_key, st.tentative) == ("claim", "akinlade", True)
+
+
+def test_a_colon_label_the_article_never_has_speak_is_no_speaker() -> None:
+    body = (
+        "Ravelstone Games has delayed Saltglass, the first expansion for its sailing game "
+        "Tideborn, from April to the summer. Tideborn sold four million copies."
+    )
+    match = Match(topic="t", hits=(TermHit("Ravelstone", "text", 0, 10),))
+    assert (
+        detect("Tideborn: Saltglass expansion delayed to summer", body, outlet="X", match=match)
+        == []
+    )
+    spoken = body + ' "We need a few more months," Tideborn\'s director said.'
+    [st] = detect(
+        "Tideborn: Saltglass expansion delayed to summer", spoken, outlet="X", match=match
+    )
+    assert st.kind == "claim"
+
+
+def test_a_title_case_headline_is_read_in_its_articles_case_and_shown_as_written() -> None:
+    title = "Tarrow Foods Board Rejects Report CEO Is Leaving"
+    body = "The board of Tarrow Foods on Tuesday rejected a report that its chief was leaving."
+    [st] = detect(title, body, outlet="Journal")
+    assert (st.kind, st.party_key) == ("denial", "tarrow-foods")  # the board, the company
+    assert st.text == title
+    body = "Sprinter Imani Kross hit back at a doping story, calling the champion's test clean."
+    [st] = detect("Sprint Champion Hits Back at Doping Story", body, outlet="Track")
+    assert (st.kind, st.party_key) == ("denial", "kross")

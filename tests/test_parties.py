@@ -226,3 +226,46 @@ def test_a_league_is_no_office_holder_and_a_club_no_person() -> None:
     roles = learn_roles("Northbridge Athletic owner confirms talks", text)
     assert "premier" not in roles.offices
     assert roles.first_person == "Hal Brenner"
+
+
+@pytest.mark.parametrize(
+    ("name", "key"),
+    [
+        # a company's name ends in what it does: no given name and surname
+        ("Kestrel Logistics", "kestrel-logistics"),
+        ("Tarrow Foods", "tarrow-foods"),
+        ("Ravelstone Games", "ravelstone-games"),
+        # a person still goes by surname
+        ("Tokunbo Akinlade", "akinlade"),
+    ],
+)
+def test_company_names_are_not_taken_for_people(name: str, key: str) -> None:
+    assert party_key(name) == key
+
+
+@pytest.mark.parametrize(
+    ("phrase", "key"),
+    [
+        # a body whose name holds a media word is that body, not the media
+        ("the Interactive Media Workers Union", "interactive-media-workers-union"),
+        # what someone is, before a single name the article knows
+        ("Pakistani actress Hareem", "shahnawaz"),
+        ("Payroll firm Lattica", "lattica"),
+        ("Hacker group Hexlane", "hexlane"),
+        # where it is based says nothing of who it is
+        ("Port Ellery-based Quillon", "quillon"),
+    ],
+)
+def test_descriptions_around_a_name(phrase: str, key: str) -> None:
+    text = (
+        "Pakistani actress Hareem Shahnawaz denied the report, the actress said. A hacker "
+        "group, Hexlane, and a payroll firm were named. Quillon is a short seller."
+    )
+    party = resolve(phrase, learn_roles("", text), "Circuitry")
+    assert party is not None and party.key == key
+
+
+def test_a_title_case_headline_names_its_organisation_up_to_its_verb() -> None:
+    roles = learn_roles("Tarrow Foods Board Rejects Report CEO Is Leaving", "")
+    assert roles.main_org == "Tarrow Foods Board"
+    assert party_key("the newspaper") == MEDIA_KEY  # the media words still name the media

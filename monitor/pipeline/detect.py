@@ -24,6 +24,7 @@ from monitor.pipeline.lexicon import DEFAULT_LEXICON, Lexicon
 from monitor.pipeline.parties import (
     GENERIC_ORGS,
     MEDIA_KEY,
+    METONYM_KEYS,
     ORG_WORDS,
     ROLE_WORDS,
     Party,
@@ -44,7 +45,9 @@ _SAY_VERB = re.compile(
     re.I,
 )
 _CLAUSE_BREAK = re.compile(
-    r"[,;:\"(]|\s[—–]\s|\s-\s|\b(?:that|after|before|when|while|because|since|who|which|as)\b",
+    r"[,;:\"(]|\s[—–]\s|\s-\s|\b(?:that|after|before|when|while|because|who|which|as)\b"
+    # "has since contacted us": an adverb, not a clause
+    r"|(?<!\bhas )(?<!\bhave )(?<!\bhad )\bsince\b",
     re.I,
 )
 _TRAILING_FILLER = re.compile(
@@ -232,7 +235,9 @@ def _is_hedged(sentence: str, start: int, pats: _Patterns, negators: bool) -> bo
 
 def _in_background(sentence: str, start: int, end: int, pats: _Patterns) -> bool:
     """A past-time marker in the cue's own clause ("two days after it called ...")."""
-    left = max(sentence.rfind(",", 0, start), sentence.rfind(";", 0, start), start - 60)
+    # back to the clause's start, however long the object between ("three days after calling
+    # a report that he planned to fire Whitfield 'FAKE NEWS'")
+    left = max(sentence.rfind(",", 0, start), sentence.rfind(";", 0, start), start - 140)
     right = [i for i in (sentence.find(",", end), sentence.find(";", end)) if i != -1]
     window = sentence[max(0, left) : min([*right, end + 40])]
     return bool(pats.background.search(window))
@@ -345,19 +350,18 @@ def _sentence_cues(sentence: str, pats: _Patterns, headline: bool) -> tuple[list
     traps = _spans(pats.trap, sentence)
     cues = _denial_cues(sentence, pats, traps, headline) + _claim_cues(sentence, pats, traps)
     quotes = [(start, end) for start, end, _ in _quotes(sentence)]
-    live = [
-        replace(c, quoted=_inside(c.start, c.end, quotes))
-        for c in cues
-        if not _in_background(sentence, c.start, c.end, pats)
-    ]
-    # a hedged or old denial ("may deny", "had denied") makes the sentence about it, not one
+    past = {c.start for c in cues if _in_background(sentence, c.start, c.end, pats)}
+    live = [replace(c, quoted=_inside(c.start, c.end, quotes)) for c in cues if c.start not in past]
+    # a hedged denial ("may deny", "had denied") makes the sentence about it, not one. A
+    # denial told as what came before the news ("defects, days after dismissing reports of
+    # the move") does not: the news is the rest of the sentence, or its headline.
     verbs = [*pats.deny_verb.finditer(sentence)] + [
         m
         for m in pats.object_verb.finditer(sentence)
         if pats.report_object.match(sentence[m.end() :])
     ]
     hedged = any(
-        not any(c.start == m.start() for c in live)
+        not any(c.start == m.start() for c in live) and m.start() not in past
         for m in verbs
         if not _refuses(m, sentence, pats) and not _inside(*m.span(), traps)
     )
@@ -399,8 +403,16 @@ def _quotes(sentence: str) -> list[tuple[int, int, str]]:
 def _subject_before(sentence: str, end: int) -> str:
     """The noun phrase in front of a verb: the clause's subject. In "the minister, Lucia
     Ferrante, told" the clause is empty and the name is the appositive before it."""
-    clauses = _CLAUSE_BREAK.split(sentence[:end])
+    # a short aside is no clause: "Sen. Maren Harlow (D-Kan.) on Thursday called"
+    clauses = _CLAUSE_BREAK.split(_ASIDE.sub("", sentence[:end]))
     clause = _TRAILING_FILLER.sub("", clauses[-1]).strip()
+    # "Lattica says it has found no evidence", "Lattica has since contacted us to say it
+    # has": the subject of the saying is the party, not the saying
+    clause = _TRAILING_FILLER.sub("", _SAYS_TAIL.sub("", clause)).strip()
+    if re.match(r"\d", clause) and not re.search(r"[A-Z]", clause):
+        # "a big one: 64 pages alleging": a measure is no speaker; the sentence's subject is
+        opening = _LEADING_NAME.match(sentence)
+        return opening.group("who") if opening else ""
     # "Elena Voss has published what she says": the verb sits in a relative clause whose
     # pronoun is the named subject in front
     relative = re.search(r"\bwhat (?:she|he|they|it)$", clause)
@@ -411,7 +423,22 @@ def _subject_before(sentence: str, end: int) -> str:
         named = clauses[-2].strip()
         if re.fullmatch(r"(?:[A-Z][\w'.-]*\s*){1,4}", named):
             return named
+    if not clause and len(clauses) >= 2 and sentence[:end].rstrip().endswith('"'):
+        # a verb opening a quote ("... to say it has "found no evidence"): who speaks it
+        # stands before the quote
+        return _subject_before(sentence, sentence[:end].rstrip().rfind('"'))
     return clause
+
+
+_ASIDE = re.compile(r"\s*\([^()]{1,25}\)")
+_SAYS_TAIL = re.compile(
+    r"\s+(?:(?:has|have|had)\s+)?(?:since\s+|now\s+|later\s+|also\s+)?"
+    r"(?:(?:contacted|told|emailed|called|messaged|written to|wrote to)\s+(?:us|me)"
+    r"(?:\s+to(?:\s+say)?)?|"
+    r"says?|said|insists?|insisted|maintains?|maintained|claims?|claimed)"
+    r"(?:\s+that)?(?:\s+(?:it|he|she|they|we))?$",
+    re.I,
+)
 
 
 def _headline_speaker(sentence: str) -> str | None:
@@ -433,17 +460,26 @@ def _headline_speaker(sentence: str) -> str | None:
     return head
 
 
+def _colon_subject(sentence: str, cue: Cue) -> str | None:
+    """Who speaks a headline's cue when a label or a speaker stands before its colon."""
+    label = _RATING_LABEL.match(sentence)
+    if label and cue.start < label.end():
+        return ""  # "Mostly False: Voss says ...": the checker's verdict, the outlet's own
+    colon = _headline_speaker(sentence)
+    if colon and cue.start > sentence.find(":"):
+        # a verb with its own named subject after the colon speaks for itself:
+        # "PALACE U-TURN: Sofia DID go, Royal Household admits"
+        own = _subject_before(sentence, cue.start) if cue.verb else ""
+        named = sentence.find(":") < sentence.find(own) and own[:1].isupper() if own else False
+        return own if named else colon
+    return None
+
+
 def _subject(sentence: str, cue: Cue, in_title: bool) -> str:
     if cue.media:
         return ""
-    if in_title:
-        colon = _headline_speaker(sentence)
-        if colon and cue.start > sentence.find(":"):
-            # a verb with its own named subject after the colon speaks for itself:
-            # "PALACE U-TURN: Sofia DID go, Royal Household admits"
-            own = _subject_before(sentence, cue.start) if cue.verb else ""
-            named = sentence.find(":") < sentence.find(own) and own[:1].isupper() if own else False
-            return own if named else colon
+    if in_title and (before_colon := _colon_subject(sentence, cue)) is not None:
+        return before_colon
     attributed = _TRAILING_ATTRIBUTION.search(sentence) if in_title else None
     if attributed and attributed.start() > cue.start:
         return attributed.group("who") or attributed.group("whom")  # "..., says agency"
@@ -475,6 +511,15 @@ def _subject(sentence: str, cue: Cue, in_title: bool) -> str:
     if spoken and not (subject_name and _GENERIC_SPEAKER.fullmatch(spoken)):
         return spoken
     return subject_name or spoken
+
+
+# A fact check's rating opening its headline
+_RATING_LABEL = re.compile(
+    r"^\s*(?:(?:mostly|half|partly|largely|totally|completely|mainly) )?(?:false|misleading|"
+    r"fake|wrong|untrue|incorrect|inaccurate|unproven|unsupported|pants on fire|"
+    r"(?:missing|lacks|needs) context|four pinocchios|three pinocchios)\s*[:!—–-]",
+    re.I,
+)
 
 
 # "the company said": a speaker named only by what it is
@@ -653,7 +698,7 @@ def _plain_claim(title: str, match: Match | None, lexicon: Lexicon) -> Finding |
 _TRAILING_DASH = re.compile(r"\s[–—-]\s*(?P<who>[A-Za-z][\w'. ]{1,40}?)\s*$")
 
 
-def _attributed_claim(title: str) -> Finding | None:
+def _attributed_claim(title: str, text: str = "") -> Finding | None:
     """A cue-less headline that names who asserts it is that party's claim."""
     if title.rstrip().endswith("?"):
         return None
@@ -661,6 +706,8 @@ def _attributed_claim(title: str) -> Finding | None:
     said = title.partition(":")[2]
     if speaker and (not _says_something(said) or _QUESTION_WORD.match(said)):
         speaker = None  # "The Dispatch: Flockly's 'lol no' problem" is a column's label
+    if speaker and text and not _speaks_in(speaker, text):
+        speaker = None  # "Tideborn: Saltglass expansion delayed": a game's name, a label
     m = _SPEAKER_THEN_QUOTE.match(title)
     who = speaker or (m.group("who") if m else None)
     if who is None and (dash := _TRAILING_DASH.search(title)):
@@ -672,6 +719,23 @@ def _attributed_claim(title: str) -> Finding | None:
         who = says.group("who")
     cue = Cue("claim", 0, 0, "says", verb=True)
     return Finding("claim", cue, title, who, None, True)
+
+
+def _speaks_in(speaker: str, text: str) -> bool:
+    """Whether the article has the headline's speaker say something ("Voss wrote on X",
+    "said Sen. Dale Voss"); a name it only ever acts on or describes speaks nowhere."""
+    words = [re.sub(r"['’]s$", "", w).lower() for w in speaker.split()]
+    if any(w in _SPEAKER_NOUNS for w in words) or party_key(speaker) in METONYM_KEYS:
+        return True  # "Weather service: ...", "Kremlin: ...": a body by what it is
+    last = re.escape(words[-1])
+    said = r"(?:said|says|told|tells|wrote|writes|posted|added|insisted|stated|announced|"
+    said += r"confirmed|denied|according to)"
+    near = (
+        rf"\b{last}(?:['’]s)?\b(?:\s+[\w.,'()-]+){{0,6}}?\s+{said}\b"
+        rf"|\b{said}\s+(?:[\w.'-]+\s+){{0,4}}{last}\b"
+    )
+    # a name the article never repeats tells nothing either way
+    return re.search(near, text, re.I) is not None or not re.search(rf"\b{last}\b", text, re.I)
 
 
 # "Marathon Sunday: what's closed, how to get around": a guide, not a speaker's words
@@ -713,7 +777,7 @@ def _leading_finding(
         # lead that denies a report is ("Promoter: title fight 'is 100 per cent on'")
         denials = [f for f in support if f.kind == "denial"]
         return (denials[0], denials[1:]) if denials else (None, [])
-    attributed = _attributed_claim(title)
+    attributed = _attributed_claim(title, text)
     if attributed is not None and not _about_topic(title, text, match, True):
         # "Pruitt doubles down: '...'": about the topic when the lead names the speaker in a
         # sentence about it
@@ -732,6 +796,35 @@ def _leading_finding(
 
 _SCOOP_PARAGRAPHS = 3
 _HEADLINE_ACTOR = re.compile(rf"^(?P<who>{_ACTOR})\s+[a-z]")
+# ... with what it is between: "Nigerian senator Akinlade joins", "Kenyan police rescue"
+_DESCRIBED_ACTOR = re.compile(
+    rf"^(?P<who>{_ACTOR}\s+(?P<nouns>(?:[a-z][\w-]*\s+){{1,2}}){_ACTOR}"
+    rf"|{_ACTOR}\s+(?P<body>[a-z][\w-]*))\s+[a-z]"
+)
+
+
+def _headline_actor(title: str) -> str | None:
+    """Who a flat headline says acted: its capitalised opening, with the nouns that say
+    what it is ("Nigerian senator Akinlade", "Kenyan police")."""
+    described = _DESCRIBED_ACTOR.match(title)
+    if described:
+        nouns = (described["nouns"] or described["body"] or "").split()
+        if all(w in _SPEAKER_NOUNS or _DESCRIPTOR.fullmatch(w) for w in nouns):
+            return described["who"]
+    actor = _HEADLINE_ACTOR.match(title)
+    return actor["who"] if actor else None
+
+
+# Nouns that say what a named actor is, beside the role and organisation words
+_DESCRIPTOR = re.compile(
+    r"(?:actress|actor|singer|star|rapper|model|influencer|investor|activist|hacker|"
+    r"lawmaker|legislator|businessman|businesswoman|tycoon|billionaire|mogul|player|striker|"
+    r"midfielder|defender|goalkeeper|batter|bowler|all-rounder|boxer|fighter|driver|rider|"
+    r"author|writer|director|producer|presenter|host|anchor|journalist|blogger|youtuber|"
+    r"streamer|scientist|researcher|doctor|surgeon|lawyer|attorney|judge|general|commander|"
+    r"rebels?|militants?|forces|troops|police|army|military|navy|airforce|"
+    r"\w+(?:maker|builder|miner|lender|insurer|giant|firm|group|company|carrier|operator))"
+)
 # ... followed by a finite verb of its own: "CATA chief proposes eliminating routes to close
 # a gap" is a deed, its infinitive a purpose, not a future
 _ACTOR_VERB = re.compile(
@@ -773,11 +866,11 @@ def _flat_headline(title: str, text: str, match: Match | None, lexicon: Lexicon)
         return claim
     if not _ACTOR_VERB.match(title) and _FUTURE.search(title):
         return claim
-    actor = _HEADLINE_ACTOR.match(title)
+    actor = _headline_actor(title)
     if actor is None:
         return None
     cue = Cue("claim", 0, 0, "headline", verb=True)
-    return Finding("claim", cue, title, actor.group("who"), None, True, tentative=True)
+    return Finding("claim", cue, title, actor, None, True, tentative=True)
 
 
 def _own_sourcing(text: str, lexicon: Lexicon) -> bool:
@@ -908,6 +1001,15 @@ def detect(
     title, text = normalise(title.strip()), normalise(text)
     if not title and not text.strip():
         return []
+    cased = _sentence_case(title, text)
+    found = _detect(cased, text, outlet, match, lexicon)
+    # a headline statement is shown as the outlet wrote it
+    return [replace(s, text=title) if s.in_title and s.text == cased else s for s in found]
+
+
+def _detect(
+    title: str, text: str, outlet: str, match: Match | None, lexicon: Lexicon
+) -> list[Statement]:
     correction = _correction(title, text, lexicon)
     if correction is not None:
         return [_statement(correction, [], [], learn_roles(title, text), outlet, match)]
@@ -927,6 +1029,97 @@ def detect(
         return []
     roles = learn_roles(title, text)
     return [_statement(finding, support, lead, roles, outlet, match)]
+
+
+_WORD = re.compile(r"[A-Za-z][\w'-]*")
+
+
+def _sentence_case(title: str, text: str) -> str:
+    """A title-case headline ("Sprint Champion Hits Back at Doping Story") in the case its
+    own article writes each word: who is named and who is described is told by capitals
+    ("Sprint champion hits back at doping story"). A word the body only ever writes in
+    lowercase is lowered; a name, or a word the body also capitalises mid-sentence
+    ("Calloway Point Capital"), keeps its capital. Sentence-case headlines are left alone."""
+    long = [w for w in _WORD.findall(title) if len(w) >= 4]
+    if len(long) < 3 or sum(w[0].isupper() for w in long) < 0.8 * len(long) or not text:
+        return title
+    lower = {_stem(w) for w in re.findall(r"(?<![\w'-])[a-z][\w-]*", text)}
+    named = set(re.findall(r"(?<=[a-z,;] )[A-Z][\w'-]*", text))
+
+    def case(m: re.Match[str]) -> str:
+        word = m.group(0)
+        low = word.lower()
+        if m.start() == 0 or word.isupper():
+            return word
+        if low in _HEADLINE_VERBS or low in ROLE_WORDS:
+            return low  # "Mayor Denies", "Owner Confirms": a role and a verb, never a name
+        if word in named:
+            return word
+        # "Insists" over a body that says "insisted": the same word
+        return low if _stem(low) in lower else word
+
+    return _WORD.sub(case, title)
+
+
+_HEADLINE_VERBS = frozenset(
+    [
+        "says",
+        "said",
+        "denies",
+        "denied",
+        "rejects",
+        "rejected",
+        "dismisses",
+        "dismissed",
+        "confirms",
+        "confirmed",
+        "admits",
+        "admitted",
+        "insists",
+        "insisted",
+        "refutes",
+        "refuted",
+        "rebuts",
+        "debunks",
+        "disputes",
+        "slams",
+        "calls",
+        "claims",
+        "hits",
+        "shoots",
+        "brushes",
+        "pours",
+        "rubbishes",
+        "quashes",
+        "scotches",
+        "laughs",
+        "plays",
+        "knocks",
+        "waves",
+        "bats",
+        "is",
+        "are",
+        "was",
+        "were",
+        "will",
+        "has",
+        "have",
+        "had",
+        "to",
+        "plans",
+        "weighs",
+        "considers",
+        "announces",
+        "agrees",
+        "seeks",
+        "not",
+        "no",
+    ]
+)
+
+
+def _stem(word: str) -> str:
+    return re.sub(r"(?:ing|ed|es|s|e)$", "", word) or word
 
 
 # An outlet's correction: a headline "Correction: ..." with no cue of its own, or a notice

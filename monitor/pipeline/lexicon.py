@@ -23,7 +23,10 @@ _DENY_VERBS = (
     r"debunk(?:s|ed|ing)?",
     r"hits? back",
     r"hitting back",
-    r"push(?:es|ed)? back",
+    # not a delay: "launch pushed back to summer", "pushed back the release"
+    r"push(?:es|ed)? back(?! (?:to|until|till|by|from|again|further|a (?:week|month|year)|"
+    r"(?:the |its |their |his |her )?(?:launch|release|date|deadline|start|opening|debut|"
+    r"vote|decision|schedule|timeline|rollout)))",
     r"sho(?:ots?|t) down",
     r"rubbish(?:es|ed|ing)",
     r"quash(?:es|ed|ing)?",
@@ -136,6 +139,8 @@ _DENIAL_PHRASES = (
     r"(?:totally |completely |entirely |simply )?(?:false|untrue)",
     r"not true",
     r"(?:inaccurate|incorrect)",
+    # "the union's figures are 'misleading'", not "accused of misleading investors"
+    r"(?:(?:is|are|was|were|been|be|as)\s+(?:\w+\s+)?['\"‘“]?|['\"‘“])misleading\b",
     r"no truth",
     r"baseless",
     r"groundless",
@@ -231,7 +236,9 @@ _HEADLINE_DENIALS = (
 # Cues of the outlet's own report or its anonymous sources: the party is the media.
 _MEDIA_CLAIM_CUES = (
     r"(?:sources?|insiders?|officials?|aides?|advisers?|people|persons?)"
-    r" (?:familiar|close|briefed|with knowledge|who|involved)",
+    # "people who spoke on condition of anonymity", not "the people who work at Ravelstone"
+    r" (?:familiar|close|briefed|with knowledge|involved|who (?:spoke|were|was|have|has|had|"
+    r"know|knew|asked|requested|declined|saw|are|is)\b)",
     r"(?:sources?|insiders?|officials?|aides?) (?:say|says|said|tell|told|claim)",
     r"(?:city hall|white house|kremlin|club|company|government) sources?",
     r"people familiar",
@@ -289,6 +296,8 @@ _PRINCIPAL_CLAIM_CUES = (
     # blaming is alleging a cause: "Fire service blames X battery for blaze"
     r"blam(?:e|es|ed|ing)",
     r"claim(?:s|ed|ing)? that",
+    # "Hacker group Hexlane claims it stole ...", "claimed to have breached"
+    r"claim(?:s|ed)? (?:it|they|he|she|to have|responsibility)\b",
     r"insist(?:s|ed)? that",
     r"told (?:me|us|him|her|them)",
     r"(?:says?|said)(?: on \w+day| \w+day| today| yesterday)? (?:that )?(?:he|she|it|they|we|i)"
@@ -329,8 +338,14 @@ _TRAPS = (
     r"(?:won't|will not|would not|wouldn't|did not|didn't|refuses? to|declined to) say",
     r"(?:side-?steps?|sidestepped|dodg(?:e|es|ed)|evad(?:e|es|ed)|brush(?:es|ed)? off)"
     r" (?:questions?|the question)",
-    r"den(?:y|ies|ied|ying) (?:him |her |them )?"
-    r"(?:bail|entry|access|a visa|visas?|parole|permission)",
+    # a thing granted or withheld, its holder between: "denied the Alliance for Democratic
+    # Renewal (ADR) permission to hold a rally"; not "denies reports that ... permission"
+    r"den(?:y|ies|ied|ying) (?:(?!(?:reports?|claims?|that|rumou?rs?|allegations?|stor(?:y|ies)"
+    r"|any|suggestions?)\b)[\w'().-]+\s+){0,7}?"
+    r"(?:bail|entry|access|a visa|visas?|parole|permission|a permit|permits?|licen[cs]es?)\b",
+    # someone's request refused: "Judge denies veterans group's bid to force release"
+    r"den(?:y|ies|ied|ying) (?:[\w-]+\s+){0,3}[\w-]+['’]s?\s+(?:bid|request|motion|appeal|"
+    r"application|petition|plea|challenge|lawsuit|suit|case)s?\b",
     r"reject(?:s|ed|ing)? (?:an? |the |their |his |her )?(?:\w+'s? )?"
     r"(?:appeal|challenge|motion|petition|plea|lawsuit|suit|case)",
     r"den(?:y|ies|ied|ying) (?:\w+ )?rights (?:to|for)",
@@ -376,8 +391,9 @@ _BACKGROUND = (
     # "admits breach, reversing earlier denial": a denial named as past
     r"(?:earlier|previous|initial|prior|repeated|past|original) denials?",
     # "agrees sale after denying talks": the denial is what came before the news
-    r"(?:after|despite|since) (?:earlier |initially |previously |repeatedly )?"
-    r"(?:denying|rejecting|dismissing|insisting|refuting)",
+    r"(?:after|despite|since) (?:earlier |initially |previously |repeatedly |publicly )?"
+    r"(?:denying|rejecting|dismissing|insisting|refuting|calling|branding|labell?ing|"
+    r"describing|rubbishing)",
 )
 
 # Headlines of pieces that retell a story rather than report news in it: anywhere in the

@@ -56,6 +56,7 @@ _METONYMS: dict[str, tuple[str, ...]] = {
     "pentagon": ("pentagon", "defense department", "department of defense"),
 }
 _METONYM_KEY = {alias: key for key, aliases in _METONYMS.items() for alias in aliases}
+METONYM_KEYS = frozenset(_METONYMS)
 _METONYM_DISPLAY = {
     "kremlin": "Kremlin",
     "white-house": "White House",
@@ -255,6 +256,51 @@ ORG_WORDS = frozenset(
         "promotions",
         "arena",
         "clinic",
+        # a company's name ends in what it does: "Kestrel Logistics", "Tarrow Foods" are
+        # no given name and surname
+        "foods",
+        "games",
+        "capital",
+        "research",
+        "payments",
+        "logistics",
+        "industries",
+        "brands",
+        "entertainment",
+        "studios",
+        "pictures",
+        "records",
+        "airport",
+        "railways",
+        "mining",
+        "minerals",
+        "resources",
+        "petroleum",
+        "steel",
+        "chemicals",
+        "insurance",
+        "financial",
+        "securities",
+        "investments",
+        "ventures",
+        "solutions",
+        "software",
+        "networks",
+        "communications",
+        "telecom",
+        "healthcare",
+        "therapeutics",
+        "biotech",
+        "sciences",
+        "robotics",
+        "aerospace",
+        "automotive",
+        "electronics",
+        "semiconductors",
+        "textiles",
+        "retail",
+        "stores",
+        "exchange",
     ]
 )
 _LEGAL_SUFFIXES = frozenset(
@@ -450,8 +496,19 @@ def _full_names(text: str) -> dict[str, str]:
     return names
 
 
+# A title-case headline capitalises its verbs too: "Tarrow Foods Board Rejects Report CEO Is
+# Leaving" names "Tarrow Foods Board", and the run of capitals ends at the verb.
+_TITLE_VERB = re.compile(
+    r"\s(?:Says|Said|Denies|Denied|Rejects|Rejected|Dismisses|Dismissed|Confirms|Confirmed|"
+    r"Admits|Calls|Slams|Insists|Refutes|Rebuts|Debunks|Disputes|Is|Are|Was|Were|Will|Has|Have|"
+    r"Had|To|Plans|Weighs|Considers|Announces|Names|Fires|Ousts|Quits|Joins|Agrees|Seeks|"
+    r"Sues|Wins|Loses|Cuts|Buys|Sells|Hits|Pushes|Brushes|Shoots|Rubbishes|Says)\b.*$"
+)
+
+
 def _main_org(title: str, roles: Roles) -> str | None:
     for run in _CAP_RUN.findall(title):
+        run = _TITLE_VERB.sub("", run)
         for name in _split_roles(run):
             full = roles.names.get(_strip_possessive(name.split()[0]).lower(), name)
             if _is_org(full):
@@ -484,7 +541,7 @@ def party_key(name: str, *, org: bool = False) -> str:
     low = re.sub(r"^the ", "", text.lower())
     if low in _METONYM_KEY:
         return _METONYM_KEY[low]
-    if not low or _MEDIA_WORDS.search(low):
+    if not low or _names_media(text):
         return MEDIA_KEY
     words = [_strip_possessive(w) for w in text.split()]
     named = [w for w in words if w.lower() not in _ROLE_WORDS or w.lower() in ORG_WORDS]
@@ -503,6 +560,20 @@ def party_key(name: str, *, org: bool = False) -> str:
     return _METONYM_KEY.get(slug.replace("-", " "), slug) or MEDIA_KEY
 
 
+# The last words of names of bodies that are outlets: "Daily News", "Relay Wire".
+_OUTLET_TAILS = frozenset(["news", "press", "post", "herald", "times", "wire", "network", "tv"])
+
+
+def _names_media(phrase: str) -> bool:
+    """Whether a phrase names the media ("people familiar", "the newspaper"), not a body
+    whose name holds a media word ("Interactive Media Workers Union", "Site Safety Board")."""
+    words = phrase.split()
+    last = _strip_possessive(words[-1]) if words else ""
+    if last[:1].isupper() and last.lower() in ORG_WORDS - _OUTLET_TAILS:
+        return False
+    return bool(_MEDIA_WORDS.search(phrase.lower()))
+
+
 def media_party(outlet: str) -> Party:
     """The outlet's own report or its anonymous sources."""
     return Party(outlet or "media", MEDIA_KEY)
@@ -518,7 +589,7 @@ def resolve(phrase: str, roles: Roles, outlet: str) -> Party | None:
     if low in _METONYM_KEY:
         key = _METONYM_KEY[low]
         return Party(_METONYM_DISPLAY.get(key, phrase), key)
-    if _MEDIA_WORDS.search(low) or (
+    if _names_media(phrase) or (
         outlet and re.search(rf"(?<!\w){re.escape(outlet.lower())}(?!\w)", low)
     ):
         return media_party(outlet)
@@ -656,10 +727,12 @@ def _singular(word: str) -> str:
 def _titled_name(phrase: str, roles: Roles) -> Party | None:
     """'Harwick Falcons quarterback Marcus Ojo': a name after a lowercase title the role
     lists do not know is a person speaking for themself."""
-    m = re.match(r"^.*\b([a-z][\w-]*)\s+([A-Z][\w'-]+(?:\s+[A-Z][\w'-]+){1,2})$", phrase)
+    m = re.match(r"^.*\b([a-z][\w-]*)\s+([A-Z][\w'-]+(?:\s+[A-Z][\w'-]+){0,2})$", phrase)
     if not m or _is_org(m.group(2)):
         return None
     title, name = m.group(1), m.group(2)
+    if " " not in name and title not in roles.common:
+        return None  # "Pakistani actress Hareem", "Payroll firm Lattica": a known noun only
     if _BUSINESS_NOUN.search(title) or title in GENERIC_ORGS:
         return Party(name, party_key(name, org=True))  # "carmaker Vetrano Automobili"
     return _name_party(name, roles)
@@ -668,6 +741,8 @@ def _titled_name(phrase: str, roles: Roles) -> Party | None:
 def _clean_phrase(phrase: str) -> str:
     phrase = re.sub(r"\s+", " ", phrase.replace("’", "'")).strip(" ,.:;'\"-—–")
     phrase = re.sub(r"^(?:the|a|an|but|and|however|meanwhile|now)\s+", "", phrase, flags=re.I)
+    # where it is based says nothing of who it is: "Port Ellery-based Quillon"
+    phrase = re.sub(r"^(?:[A-Z][\w.'-]*\s+){0,3}[\w.'-]+-based\s+(?=\S)", "", phrase)
     return phrase.strip()
 
 
