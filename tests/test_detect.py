@@ -292,7 +292,7 @@ def test_appositive_speaker_and_the_reporters_verb_over_a_quoted_cue() -> None:
         "The government has no plan to close the plant, the energy minister, Lucia Ferrante, "
         "told parliament, rejecting a newspaper report."
     )
-    [st] = detect("Government rules out plant shutdown", sentence, outlet="Gazette")
+    [st] = detect("Plant shutdown report answered in parliament", sentence, outlet="Gazette")
     assert (st.kind, st.party_key) == ("denial", "ferrante")
     [st] = detect("'We are going to build it here': Talvik confirms chip factory", "", outlet="X")
     assert (st.cue, st.party_key) == ("confirms", "talvik")
@@ -769,3 +769,25 @@ def test_a_title_case_headline_is_read_in_its_articles_case_and_shown_as_written
     body = "Sprinter Imani Kross hit back at a doping story, calling the champion's test clean."
     [st] = detect("Sprint Champion Hits Back at Doping Story", body, outlet="Track")
     assert (st.kind, st.party_key) == ("denial", "kross")
+
+
+@pytest.mark.parametrize(
+    ("title", "expected"),
+    [
+        # ruling a reported thing out denies it
+        (
+            "Government rules out reshuffle, says Stastna keeps PM's confidence",
+            ("denial", "government"),
+        ),
+        ("Snap election ruled out by prime minister", ("denial", "prime-minister")),
+        ("Club has ruled out a sale of the striker", ("denial", "club")),
+        # an injury, a refusal to rule out, and an error message are none
+        ("Striker ruled out of derby with hamstring injury", None),
+        ("Ashbury boss refuses to rule out sale", None),
+        ("PM does not rule out snap election", None),
+        ("Quenta users are getting 'access denied' errors", None),
+    ],
+)
+def test_ruling_out(title: str, expected: tuple[str, str] | None) -> None:
+    found = [(s.kind, s.party_key) for s in detect(title, "", outlet="X") if s.kind == "denial"]
+    assert found == ([expected] if expected else [])

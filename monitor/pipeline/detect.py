@@ -481,13 +481,12 @@ def _subject(sentence: str, cue: Cue, in_title: bool) -> str:
     if in_title and (before_colon := _colon_subject(sentence, cue)) is not None:
         return before_colon
     attributed = _TRAILING_ATTRIBUTION.search(sentence) if in_title else None
-    if attributed and attributed.start() > cue.start:
-        return attributed.group("who") or attributed.group("whom")  # "..., says agency"
-    by_agent = re.match(
-        r"\s+by\s+(?:the\s+)?([A-Z][\w'.-]*(?:\s+[A-Z][\w'.-]*)*)", sentence[cue.end :]
-    )
-    if cue.verb and by_agent:
-        return by_agent.group(1)  # "... Confirmed by Health Agency"
+    who = (attributed.group("who") or attributed.group("whom")) if attributed else ""
+    if attributed and attributed.start() > cue.start and _names_someone(who):
+        return who  # "..., says agency"; not "..., says Šťastná keeps PM's confidence"
+    by_agent = _BY_AGENT.match(sentence[cue.end :])
+    if cue.verb and by_agent and _is_agent(by_agent.group(1)):
+        return by_agent.group(1)  # "... Confirmed by Health Agency", "ruled out by the PM"
     if cue.verb:
         opening = _opening_quote(sentence, cue) if cue.quoted else None
         end = opening if opening is not None else cue.start
@@ -511,6 +510,25 @@ def _subject(sentence: str, cue: Cue, in_title: bool) -> str:
     if spoken and not (subject_name and _GENERIC_SPEAKER.fullmatch(spoken)):
         return spoken
     return subject_name or spoken
+
+
+_BY_AGENT = re.compile(r"\s+by\s+(?:the\s+)?([\w'.-]+(?:\s+[\w'.-]+){0,4})")
+
+
+def _is_agent(words: str) -> bool:
+    """A name ("Health Agency") or a role ("prime minister"), not "by a wide margin"."""
+    if words[:1].isupper():
+        return True
+    return words.split()[-1].lower().rstrip(".,") in _SPEAKER_NOUNS
+
+
+def _names_someone(phrase: str) -> bool:
+    """Whether a headline's trailing "says X" names a speaker rather than opening a clause
+    whose verb follows ("says Stastna keeps PM's confidence")."""
+    return not any(
+        w.islower() and len(w) > 3 and w.endswith("s") and w not in _SPEAKER_NOUNS
+        for w in phrase.split()[1:]
+    )
 
 
 # A fact check's rating opening its headline

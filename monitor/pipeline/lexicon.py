@@ -29,6 +29,9 @@ _DENY_VERBS = (
     r"vote|decision|schedule|timeline|rollout)))",
     r"sho(?:ots?|t) down",
     r"rubbish(?:es|ed|ing)",
+    # ruling a reported thing out denies it ("Government rules out reshuffle"); a player
+    # "ruled out of the derby" is injured, and refusing to rule out is a trap
+    r"rul(?:e|es|ed|ing) out(?! (?:of|for|until|after|through)\b)",
     r"quash(?:es|ed|ing)?",
     # rebuttal verbs: they presuppose a report and answer it ("laughs off injury talk")
     r"laugh(?:s|ed|ing)? off",
@@ -350,6 +353,8 @@ _TRAPS = (
     r"(?:appeal|challenge|motion|petition|plea|lawsuit|suit|case)",
     r"den(?:y|ies|ied|ying) (?:\w+ )?rights (?:to|for)",
     r"did not respond",
+    # an error message, not a statement: "users are getting 'access denied' errors"
+    r"(?:access|permission|entry) (?:was |is )?denied",
     r"did not return",
     r"fake (?:tan|fur|eyelashes|plants?)",
 )
