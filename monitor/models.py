@@ -111,8 +111,9 @@ class Statement:
     in_title: bool = False
     # content words and names of the proposition: what stories are grouped by
     keywords: frozenset[str] = frozenset()
-    # a cue-less headline's action ("Agrarians approve coalition deal"): a claim only when
-    # it answers a story already out; it never founds one
+    # a cue-less headline's action ("Agrarians approve coalition deal"), or a thing ruled
+    # out with no report named ("rules out renationalising"): a statement only when it
+    # answers a story already out; it never founds one
     tentative: bool = False
 
     def as_payload(self) -> dict[str, Any]:

@@ -791,3 +791,80 @@ def test_a_title_case_headline_is_read_in_its_articles_case_and_shown_as_written
 def test_ruling_out(title: str, expected: tuple[str, str] | None) -> None:
     found = [(s.kind, s.party_key) for s in detect(title, "", outlet="X") if s.kind == "denial"]
     assert found == ([expected] if expected else [])
+
+
+def test_ruling_out_with_no_report_named_only_answers_a_story() -> None:
+    [st] = detect("Transport secretary rules out renationalising Northway Trains", "", outlet="X")
+    assert (st.kind, st.tentative) == ("denial", True)
+    [st] = detect("Minister rules out fare rise, dismissing reports of a hike", "", outlet="X")
+    assert (st.kind, st.tentative) == ("denial", False)
+
+
+@pytest.mark.parametrize(
+    ("title", "body", "expected"),
+    [
+        # a defendant's plea denies the charge; a first-person never in a quote denies
+        ("R v Kiely: Bellhaven councillor pleads not guilty as fraud trial opens", "", "denial"),
+        ("Kiely takes the stand: 'I never took a cent from those grants'", "", "denial"),
+        ("Brannock Energy rejects satellite study alleging methane leak", "", "denial"),
+        # a jury told is court reporting, not the outlet's sources: the Crown speaks
+        (
+            "Crown: councillor treated community grants 'like a personal piggy bank'",
+            "A councillor used his influence over the grants program to funnel $412,000 to a "
+            "relative's business, a jury has been told. Opening the Crown case, Simon Halloran "
+            "said the councillor had treated the program like a bank.",
+            "claim",
+        ),
+        # the news answers a denial, which is background
+        (
+            "Union: Kestle Bay cut 'is coming' despite Northway denial",
+            "The Kestle Bay line will lose its direct trains from December whatever Northway "
+            "Trains says in public, the rail union RTWF has claimed, citing draft rosters.",
+            "claim",
+        ),
+        # contradicting a denial confirms
+        (
+            "Bellhaven Air flight had engine failure, investigators say",
+            "Investigators say a Bellhaven Air flight suffered an engine failure, contradicting "
+            "the airline's initial statement that reports of a fire were incorrect.",
+            "claim",
+        ),
+        # a delay, and a passenger's rights
+        ("Northcape pushes back Port Avelin launch: what it means if you've booked", "", None),
+        ("Denied boarding on a Bellhaven Air flight? Here's what you're owed", "", None),
+    ],
+)
+def test_courts_and_transport_registers(title: str, body: str, expected: str | None) -> None:
+    kinds = [s.kind for s in detect(title, body, outlet="Gallery")]
+    assert kinds == [expected] if expected else "denial" not in kinds
+
+
+@pytest.mark.parametrize(
+    ("title", "body", "key"),
+    [
+        # an adverb before the verb is no part of the name
+        (
+            "Castlebridge forward Ashworth denies allegations, says lawyer",
+            "LONDON, March 11 (PPA) - Castlebridge City forward Leon Ashworth strenuously denies "
+            "allegations made against him in the media this week, his lawyer said on Wednesday.",
+            "ashworth",
+        ),
+        # the lead names the body within the headline's place; a dateline with two commas
+        (
+            "Ireland rejects report that Ardcullen jail will shut",
+            "ARDCULLEN, Ireland, March 11 (PPA) - Ireland's Department of Justice said on "
+            "Wednesday it had no plans to close Ardcullen Prison, rejecting a newspaper report.",
+            "department-of-justice",
+        ),
+        # a participle's subject is the sentence's
+        (
+            "Marisol Vance postpones tour",
+            "Marisol Vance has postponed her world tour until 2027, saying her doctors have "
+            "told her to rest, confirming reports.",
+            "vance",
+        ),
+    ],
+)
+def test_who_speaks_in_the_lead(title: str, body: str, key: str) -> None:
+    [st] = detect(title, body, outlet="PPA")
+    assert st.party_key == key

@@ -269,3 +269,15 @@ def test_a_title_case_headline_names_its_organisation_up_to_its_verb() -> None:
     roles = learn_roles("Tarrow Foods Board Rejects Report CEO Is Leaving", "")
     assert roles.main_org == "Tarrow Foods Board"
     assert party_key("the newspaper") == MEDIA_KEY  # the media words still name the media
+
+
+@pytest.mark.parametrize(
+    ("phrase", "key"),
+    [
+        ("Mexico's Club Aztlan", "club-aztlan"),
+        ("Department of Justice", "department-of-justice"),
+    ],
+)
+def test_a_bodys_own_name(phrase: str, key: str) -> None:
+    party = resolve(phrase, learn_roles("", "The club and the Department of Justice spoke."), "X")
+    assert party is not None and party.key == key

@@ -54,13 +54,13 @@ _TRAILING_FILLER = re.compile(
     r"(?:\s+(?:on|late|early|this|last|in|a|an|statement|firmly|flatly|strongly|swiftly|"
     r"quickly|publicly|formally|officially|again|also|now|has|have|had|later|then|"
     r"(?:mon|tues|wednes|thurs|fri|satur|sun)day|today|yesterday|morning|afternoon|"
-    r"evening|night|week))+\s*$",
+    r"evening|night|week|(?-i:[a-z]{3,}ly)))+\s*$",
     re.I,
 )
 # A wire dateline before the lead: "WASHINGTON (Reuters) - ", "KYIV, Ukraine (AP) — ",
 # "(Enterprise Wire) - ", "LONDON — ". Not news: its words are the same on every story.
 _DATELINE = re.compile(
-    r"^(?:[A-ZÀ-ÖØ-Þ][A-ZÀ-ÖØ-Þ .'/-]+(?:,\s*[A-Z][a-z]+\.?(?:\s+\d{1,2}|\s+[A-Z][a-z]+)*)?"
+    r"^(?:[A-ZÀ-ÖØ-Þ][A-ZÀ-ÖØ-Þ .'/-]+(?:,\s*[A-Z][a-z]+\.?(?:\s+\d{1,2}|\s+[A-Z][a-z]+)*){0,2}"
     r"\s*(?:\([^)]{1,60}\)\s*)?|\([^)]{1,60}\)\s*)[—–-]+\s*"
 )
 _WIRE_PREFIX = re.compile(
@@ -176,7 +176,9 @@ def _patterns(lexicon: Lexicon) -> _Patterns:
         deny_verb=words(lexicon.deny_verbs),
         object_verb=words(lexicon.object_verbs),
         report_object=re.compile(
-            rf"^\W*(?:[\w.'$£€-]+\s+){{0,5}}?(?:{_alternation(lexicon.report_objects)})\b", re.I
+            # not through a that-clause: "contradicting the statement that reports were wrong"
+            rf"^\W*(?:(?!that\b)[\w.'$£€-]+\s+){{0,5}}?(?:{_alternation(lexicon.report_objects)})\b",
+            re.I,
         ),
         non_denial_object=re.compile(
             rf"^\s*(?:{_alternation(lexicon.non_denial_objects)})\b", re.I
@@ -409,6 +411,11 @@ def _subject_before(sentence: str, end: int) -> str:
     # "Lattica says it has found no evidence", "Lattica has since contacted us to say it
     # has": the subject of the saying is the party, not the saying
     clause = _TRAILING_FILLER.sub("", _SAYS_TAIL.sub("", clause)).strip()
+    if re.match(r"(?:saying|adding|insisting|claiming|arguing|noting|telling)\b", clause, re.I):
+        # "X has postponed the tour, saying her doctors have told her to rest": the
+        # participle's subject is the sentence's
+        opening = _LEADING_NAME.match(sentence)
+        return opening.group("who") if opening else clause
     if re.match(r"\d", clause) and not re.search(r"[A-Z]", clause):
         # "a big one: 64 pages alleging": a measure is no speaker; the sentence's subject is
         opening = _LEADING_NAME.match(sentence)
@@ -629,7 +636,18 @@ def _finding(sentence: str, lexicon: Lexicon, in_title: bool) -> tuple[Finding |
     if cue is None:
         return None, trapped
     subject = _subject(sentence, cue, in_title)
-    return Finding(cue.kind, cue, sentence, subject, _quote_for(sentence, cue), in_title), trapped
+    # ruling something out denies a report only when one is out: on its own it is a
+    # decision ("Transport secretary rules out renationalising Northway"), so it answers a
+    # story already reported unless it names the reports itself
+    ruled_out = (
+        cue.kind == "denial"
+        and cue.text.lower().startswith("rul")
+        and not re.search(r"\b(?:reports?|rumou?rs?|speculation|claims?|talk)\b", sentence, re.I)
+    )
+    finding = Finding(
+        cue.kind, cue, sentence, subject, _quote_for(sentence, cue), in_title, ruled_out
+    )
+    return finding, trapped
 
 
 def _lead(text: str) -> list[str]:
@@ -923,6 +941,11 @@ def _party(finding: Finding, support: list[Finding], roles: Roles, outlet: str) 
     if finding.kind == "denial":
         subject = _SOURCE_AT.sub("", subject)
     party = resolve(subject, roles, outlet) if subject else None
+    narrower = next(
+        (o.subject for o in support if o.kind == finding.kind and _narrows(party, o.subject)), None
+    )
+    if narrower:  # "Ireland rejects ...": the lead's "Ireland's Department of Justice"
+        party = resolve(narrower, roles, outlet) or party
     for other in support:
         if party is not None and party.speaker:
             break
@@ -940,6 +963,14 @@ def _party(finding: Finding, support: list[Finding], roles: Roles, outlet: str) 
     if party is None and finding.kind == "denial" and finding.in_title:
         return media_party(outlet)  # a reporter's debunk: "X is a hoax"
     return party or media_party(outlet)
+
+
+def _narrows(party: Party | None, subject: str) -> bool:
+    """Whether the lead's subject names, within the headline's party, the body that speaks
+    ("Ireland" -> "Ireland's Department of Justice"), not one person for another."""
+    if party is None or party.key == MEDIA_KEY:
+        return False
+    return re.match(rf"(?:the\s+)?{re.escape(party.display)}['’]s\s+[A-Z]", subject) is not None
 
 
 def _proposition(finding: Finding, party: Party) -> str:

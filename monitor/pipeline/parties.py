@@ -724,6 +724,11 @@ def _singular(word: str) -> str:
     return word[:-1] if word.endswith("s") and len(word) > 3 else word
 
 
+_NAME_PARTICLES = frozenset(
+    ["of", "for", "and", "the", "to", "at", "in", "on", "de", "del", "la", "du", "van", "von"]
+)
+
+
 def _titled_name(phrase: str, roles: Roles) -> Party | None:
     """'Harwick Falcons quarterback Marcus Ojo': a name after a lowercase title the role
     lists do not know is a person speaking for themself."""
@@ -731,6 +736,8 @@ def _titled_name(phrase: str, roles: Roles) -> Party | None:
     if not m or _is_org(m.group(2)):
         return None
     title, name = m.group(1), m.group(2)
+    if title in _NAME_PARTICLES:
+        return None  # "Department of Justice" is one name
     if " " not in name and title not in roles.common:
         return None  # "Pakistani actress Hareem", "Payroll firm Lattica": a known noun only
     if _BUSINESS_NOUN.search(title) or title in GENERIC_ORGS:
@@ -741,6 +748,10 @@ def _titled_name(phrase: str, roles: Roles) -> Party | None:
 def _clean_phrase(phrase: str) -> str:
     phrase = re.sub(r"\s+", " ", phrase.replace("’", "'")).strip(" ,.:;'\"-—–")
     phrase = re.sub(r"^(?:the|a|an|but|and|however|meanwhile|now)\s+", "", phrase, flags=re.I)
+    # a place's body is the body: "Mexico's Club Aztlan", "Ireland's Department of Justice"
+    placed = re.match(r"^[A-Z][\w-]*['’]s\s+([A-Z].*)$", phrase)
+    if placed and _is_org(placed.group(1)):
+        phrase = placed.group(1)
     # where it is based says nothing of who it is: "Port Ellery-based Quillon"
     phrase = re.sub(r"^(?:[A-Z][\w.'-]*\s+){0,3}[\w.'-]+-based\s+(?=\S)", "", phrase)
     return phrase.strip()
@@ -768,6 +779,9 @@ def _role_party(phrase: str, roles: Roles) -> Party | None:
         # only a name after the role is its holder: "officials in Zahran" names a place
         speaker = roles.names.get(_last(after), after) if after[:1].isupper() else None
         org = before or (roles.agents.get(_last(after)) if after else None)
+        if not org and not after and role in _PERSONAL_AGENTS and roles.first_person:
+            # a bare "lawyer" or "rep" speaks for a person: the one the article is about
+            return _person_party(roles.first_person, roles)
         if not org and not after:
             org = roles.main_org  # a bare "CEO" or "spokesman" speaks for the headline's org
         if org:
@@ -775,6 +789,11 @@ def _role_party(phrase: str, roles: Roles) -> Party | None:
         if speaker:
             return Party(speaker, party_key(speaker), speaker=speaker)
     return None
+
+
+_PERSONAL_AGENTS = frozenset(
+    ["lawyer", "lawyers", "attorney", "attorneys", "rep", "reps", "publicist", "camp"]
+)
 
 
 def _office_holder(role: str, roles: Roles) -> str | None:
