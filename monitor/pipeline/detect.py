@@ -944,8 +944,11 @@ def _party(finding: Finding, support: list[Finding], roles: Roles, outlet: str) 
     narrower = next(
         (o.subject for o in support if o.kind == finding.kind and _narrows(party, o.subject)), None
     )
-    if narrower:  # "Ireland rejects ...": the lead's "Ireland's Department of Justice"
-        party = resolve(narrower, roles, outlet) or party
+    found = resolve(narrower, roles, outlet) if narrower else None
+    if found and (found.speaker or not _is_generic(party)):
+        # "Ireland rejects ...": the lead's "Ireland's Department of Justice"; "Government
+        # rules out ...": the lead's minister who says so
+        party = found
     for other in support:
         if party is not None and party.speaker:
             break
@@ -965,11 +968,18 @@ def _party(finding: Finding, support: list[Finding], roles: Roles, outlet: str) 
     return party or media_party(outlet)
 
 
+def _is_generic(party: Party | None) -> bool:
+    return party is not None and party.display.lower().removeprefix("the ") in GENERIC_ORGS
+
+
 def _narrows(party: Party | None, subject: str) -> bool:
     """Whether the lead's subject names, within the headline's party, the body that speaks
-    ("Ireland" -> "Ireland's Department of Justice"), not one person for another."""
-    if party is None or party.key == MEDIA_KEY:
+    ("Ireland" -> "Ireland's Department of Justice", a bare "Government" -> its minister),
+    not one person for another."""
+    if party is None or party.key == MEDIA_KEY or not subject:
         return False
+    if _is_generic(party):
+        return True  # "Government rules out ...": the lead's energy minister speaks for it
     return re.match(rf"(?:the\s+)?{re.escape(party.display)}['’]s\s+[A-Z]", subject) is not None
 
 
