@@ -688,3 +688,40 @@ def test_failure_delay_respects_retry_after_and_no_failure() -> None:
     assert failure_delay(0, 300.0) == 300.0
     with pytest.raises(ValueError):
         failure_delay(1, -1.0)
+
+
+# --- behind a proxy ----------------------------------------------------------------------
+
+
+@pytest.fixture
+def through_proxy(server: LocalServer, monkeypatch: pytest.MonkeyPatch) -> LocalServer:
+    """The local server as the HTTP proxy of the standard variables (a proxied request's
+    line holds the absolute URL, so routes are keyed by it)."""
+    monkeypatch.setenv("HTTP_PROXY", f"http://127.0.0.1:{server.port}")
+    monkeypatch.setenv("NO_PROXY", "")
+    return server
+
+
+def test_the_standard_proxy_variables_are_honoured_and_the_proxy_resolves(
+    through_proxy: LocalServer, connections: list[str]
+) -> None:
+    """A server behind a corporate proxy often has no outside DNS: a name that does not
+    resolve here is the proxy's to resolve, and the feed comes through it."""
+    through_proxy.route("http://feeds.example.test/rss", RSS)
+    resolver = FakeResolver({})
+    url = "http://feeds.example.test/rss"
+    result = run(feed(FetchSettings(), url, fetcher_kw={"resolver": resolver}))
+    assert result.body == RSS
+    assert [r.path for r in through_proxy.requests] == [url]
+    assert resolver.asked == ["feeds.example.test"]
+    assert connections == ["127.0.0.1"]  # the proxy, nothing else
+
+
+@pytest.mark.parametrize("url", ["http://10.0.0.5/rss", "http://intranet.test/rss"])
+def test_through_a_proxy_private_addresses_are_still_refused(
+    url: str, through_proxy: LocalServer, connections: list[str]
+) -> None:
+    resolver = FakeResolver(NOT_PUBLIC)
+    error = fetch_error(feed(FetchSettings(), url, fetcher_kw={"resolver": resolver}))
+    assert isinstance(error, RefusedAddress)
+    assert through_proxy.requests == [] and connections == []

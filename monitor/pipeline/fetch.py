@@ -30,8 +30,9 @@ addresses that passed the check, not to a fresh lookup (TLS still verifies the h
 httpx has no public hook for this; `_pin_connections` reaches into the default transport's
 pool, and a test fails if an httpx upgrade moves it. Limit: when a proxy from the standard
 environment variables is in use (httpx's trust_env, honoured here) the proxy resolves the
-name again, so pinning covers direct connections only; the host must still resolve locally
-for the check.
+name again, so pinning covers direct connections only; a name this machine cannot resolve
+at all goes to the proxy unchecked (behind a corporate proxy there is often no outside DNS),
+while literal addresses and names that resolve here are checked as always.
 
 Memory: the fetcher asks for gzip or deflate only and inflates the raw body itself with
 zlib's `max_length`, so it never holds more than `max_bytes` + 1 inflated bytes: a gzip bomb
@@ -56,6 +57,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any, Protocol
+from urllib.request import (  # type: ignore[attr-defined]  # public, missing from typeshed
+    getproxies_environment,
+    proxy_bypass_environment,
+)
 
 import httpcore
 import httpx
@@ -324,6 +329,7 @@ class Fetcher:
         self._slots = _HostSlots(settings.max_per_host)
         self._client: httpx.AsyncClient | None = None
         self._backend: _PinnedBackend | None = None
+        self._proxies: dict[str, str] = {}
 
     async def __aenter__(self) -> Fetcher:
         s = self._settings
@@ -338,6 +344,7 @@ class Fetcher:
             follow_redirects=False,  # each hop is re-checked by _follow
         )
         self._backend = _pin_connections(self._client)
+        self._proxies = getproxies_environment()
         return self
 
     async def __aexit__(self, *exc: object) -> None:
@@ -400,7 +407,7 @@ class Fetcher:
         """One request: a result, or the URL a redirect points to."""
         assert self._client is not None, "use Fetcher as an async context manager"
         host = target.raw_host.decode("ascii").lower()
-        await self._check_host(host)
+        await self._check_host(host, proxied=self._proxied(target.scheme, host))
         # slots per host AND port: two servers on one machine are two neighbours, and a
         # slow one must not hold up the other
         slot = f"{host}:{target.port or (443 if target.scheme == 'https' else 80)}"
@@ -412,15 +419,35 @@ class Fetcher:
             finally:
                 await response.aclose()
 
-    async def _check_host(self, host: str) -> None:
-        """Refuse hosts with a non-public address, and pin the checked addresses."""
+    async def _check_host(self, host: str, *, proxied: bool = False) -> None:
+        """Refuse hosts with a non-public address, and pin the checked addresses.
+
+        Through a proxy, a name this machine cannot resolve is the proxy's to resolve: a
+        server behind a corporate proxy often has no outside DNS at all. Literal addresses
+        and names that do resolve here are still checked."""
         if self._settings.allow_private_networks:
             return
         literal = literal_address(host)
-        addresses = [literal] if literal is not None else await self._resolve(host)
+        if literal is not None:
+            addresses = [literal]
+        elif proxied:
+            try:
+                addresses = await self._resolve(host)
+            except FetchError:
+                return
+        else:
+            addresses = await self._resolve(host)
         check_addresses(host, addresses, self._allowed)
         assert self._backend is not None
         self._backend.pins[host] = tuple(str(ip) for ip in addresses)
+
+    def _proxied(self, scheme: str, host: str) -> bool:
+        """Whether the standard proxy variables send this request through a proxy (httpx
+        reads the same variables: trust_env)."""
+        proxies = self._proxies
+        return bool(proxies.get(scheme) or proxies.get("all")) and not proxy_bypass_environment(
+            host, proxies
+        )
 
     async def _resolve(self, host: str) -> list[IPAddress]:
         try:
