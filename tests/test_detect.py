@@ -856,6 +856,19 @@ def test_courts_and_transport_registers(title: str, body: str, expected: str | N
             "Wednesday it had no plans to close Ardcullen Prison, rejecting a newspaper report.",
             "department-of-justice",
         ),
+        # the speaker before the colon, when what follows names only an epithet
+        (
+            "Ashworth's lawyer: Castlebridge star 'strenuously denies' allegations",
+            "Solicitor Daniel Fairbrother said Leon Ashworth had not been charged.",
+            "ashworth",
+        ),
+        # in a court of England, Ireland or Australia the Crown is the prosecution
+        (
+            "Crown: councillor treated community grants 'like a personal piggy bank'",
+            "Opening the Crown case, Simon Halloran said the councillor had treated the grants "
+            "program like a bank.",
+            "prosecutors",
+        ),
         # a participle's subject is the sentence's
         (
             "Marisol Vance postpones tour",

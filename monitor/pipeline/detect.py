@@ -476,8 +476,16 @@ def _colon_subject(sentence: str, cue: Cue) -> str | None:
     if colon and cue.start > sentence.find(":"):
         # a verb with its own named subject after the colon speaks for itself:
         # "PALACE U-TURN: Sofia DID go, Royal Household admits"
-        own = _subject_before(sentence, cue.start) if cue.verb else ""
-        named = sentence.find(":") < sentence.find(own) and own[:1].isupper() if own else False
+        # a quoted verb's subject stands before its quote: "Ashworth's lawyer: Castlebridge
+        # star 'strenuously denies' allegations"
+        opening = _opening_quote(sentence, cue) if cue.quoted else None
+        end = opening if opening is not None else cue.start
+        own = _subject_before(sentence, end) if cue.verb else ""
+        # ... when it is a name, not an epithet ("Castlebridge star" is who the speaker
+        # before the colon speaks for)
+        named = (
+            bool(own) and sentence.find(":") < sentence.find(own) and own.split()[-1][:1].isupper()
+        )
         return own if named else colon
     return None
 

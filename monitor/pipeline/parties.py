@@ -81,6 +81,10 @@ _INSTITUTIONS: dict[str, tuple[str, ...]] = {
         "crown prosecution service",
         "u.s. attorney",
         "us attorney",
+        # in the courts of England, Ireland and Australia the prosecution is the Crown
+        "crown",
+        "crown prosecutor",
+        "crown prosecution",
     ),
     "police": ("police", "police department", "detectives"),
 }
