@@ -881,3 +881,24 @@ def test_courts_and_transport_registers(title: str, body: str, expected: str | N
 def test_who_speaks_in_the_lead(title: str, body: str, key: str) -> None:
     [st] = detect(title, body, outlet="PPA")
     assert st.party_key == key
+
+
+@pytest.mark.parametrize(
+    ("title", "expected"),
+    [
+        # a ruling that the accused did nothing wrong denies the accusation
+        (
+            "Ad watchdog clears Teravane's 'Drive Carbon Neutral' campaign of greenwashing",
+            ("denial", "ad-watchdog"),
+        ),
+        ("Regulator exonerates Brannock over leak", ("denial", "regulator")),
+        # what tests find is a claim
+        (
+            "Second group's road tests find Teravane Arca exceeds emissions limits",
+            ("claim", "second-group-road-tests"),
+        ),
+    ],
+)
+def test_rulings_and_findings(title: str, expected: tuple[str, str]) -> None:
+    [st] = detect(title, "", outlet="Ledger")
+    assert (st.kind, st.party_key) == expected

@@ -28,6 +28,12 @@ _DENY_VERBS = (
     r"push(?:es|ed|ing)? back(?=\s+(?:on|against|at|over)\b|\s*[,.;:!?'\"”]|\s*$)",
     r"sho(?:ots?|t) down",
     r"rubbish(?:es|ed|ing)",
+    # a ruling that the accused did nothing wrong: "Ad watchdog clears Teravane's campaign of
+    # greenwashing"; its subject rules
+    r"clear(?:s|ed|ing)? (?:[\w'’-]+\s+){0,5}?of (?:any |all )?(?:wrongdoing|greenwashing|"
+    r"misconduct|breach(?:es|ing)?|charges?|allegations?|doping|cheating|fraud|corruption|"
+    r"negligence|liability|misleading)",
+    r"exonerat(?:es|ed|ing)",
     # ruling a reported thing out denies it ("Government rules out reshuffle"); a player
     # "ruled out of the derby" is injured, and refusing to rule out is a trap
     r"rul(?:e|es|ed|ing) out(?! (?:of|for|until|after|through)\b)",
@@ -326,6 +332,9 @@ _PRINCIPAL_CLAIM_CUES = (
     r"announc(?:e|es|ed|ing)",
     # an inquiry's or regulator's finding: "Regulator finds arsenic in creek"
     r"finds",
+    # ... and what tests or researchers find: "Second group's road tests find Arca exceeds"
+    r"(?:(?<=tests )|(?<=studies )|(?<=researchers )|(?<=scientists )|(?<=investigators )|"
+    r"(?<=inspectors )|(?<=audits )|(?<=checks ))find",
     r"conclud(?:es|ed) that",
     r"reveal(?:s|ed)",
 )
