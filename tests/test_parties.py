@@ -281,3 +281,11 @@ def test_a_title_case_headline_names_its_organisation_up_to_its_verb() -> None:
 def test_a_bodys_own_name(phrase: str, key: str) -> None:
     party = resolve(phrase, learn_roles("", "The club and the Department of Justice spoke."), "X")
     assert party is not None and party.key == key
+
+
+def test_a_commissioner_speaks_for_herself_and_every_state_has_a_foreign_ministry() -> None:
+    roles = learn_roles("", "EU Commissioner Zuzana Hrabkova said she was staying.")
+    party = resolve("EU Commissioner Zuzana Hrabkova", roles, "X")
+    assert party is not None and party.key == "hrabkova"
+    party = resolve("Qasimah's Foreign Ministry", learn_roles("", ""), "X")
+    assert party is not None and party.key not in ("ministry", "foreign-ministry")

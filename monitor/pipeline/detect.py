@@ -54,7 +54,7 @@ _TRAILING_FILLER = re.compile(
     r"(?:\s+(?:on|late|early|this|last|in|a|an|statement|firmly|flatly|strongly|swiftly|"
     r"quickly|publicly|formally|officially|again|also|now|has|have|had|later|then|"
     r"(?:mon|tues|wednes|thurs|fri|satur|sun)day|today|yesterday|morning|afternoon|"
-    r"evening|night|week|(?-i:[a-z]{3,}ly)))+\s*$",
+    r"evening|night|week|['‘’\"“”]?(?-i:[a-z]{3,}ly)['‘’\"“”]?))+\s*$",
     re.I,
 )
 # A wire dateline before the lead: "WASHINGTON (Reuters) - ", "KYIV, Ukraine (AP) — ",
@@ -71,7 +71,8 @@ _WIRE_PREFIX = re.compile(
 # A headline's closing attribution names who speaks: "Outbreak confirmed: ..., says agency".
 _TRAILING_ATTRIBUTION = re.compile(
     r",\s*(?:(?:says?|said)\s+(?P<who>[\w'. -]{2,60}?)"
-    r"|(?P<whom>[\w'. -]{2,60}?)\s+(?:says?|said))\s*$",
+    r"|(?P<whom>[\w'. -]{2,60}?)\s+(?:says?|said|insists?|insisted|claims?|warns?|admits?|"
+    r"confirms?|stresses|maintains))\s*$",
     re.I,
 )
 # A cue-less headline that attributes its assertion: "Kessaria says envoy has left",
@@ -430,6 +431,10 @@ def _subject_before(sentence: str, end: int) -> str:
         named = clauses[-2].strip()
         if re.fullmatch(r"(?:[A-Z][\w'.-]*\s*){1,4}", named):
             return named
+    relative_clause = _RELATIVE_SUBJECT.match(sentence[:end]) if not clause else None
+    if relative_clause:
+        # "The German gases group Halberg, which employs 1,900 people, has hit back"
+        return relative_clause.group("who")
     if not clause and len(clauses) >= 2 and sentence[:end].rstrip().endswith('"'):
         # a verb opening a quote ("... to say it has "found no evidence"): who speaks it
         # stands before the quote
@@ -437,6 +442,10 @@ def _subject_before(sentence: str, end: int) -> str:
     return clause
 
 
+_RELATIVE_SUBJECT = re.compile(
+    r"^(?P<who>[^,]{2,80}),\s+(?:which|who)\b(?:[^,]|(?<=\d),(?=\d))*,"
+    r"\s*(?:(?:has|have|had|also|now|on \w+)\s+){0,3}$"
+)
 _ASIDE = re.compile(r"\s*\([^()]{1,25}\)")
 _SAYS_TAIL = re.compile(
     r"\s+(?:(?:has|have|had)\s+)?(?:since\s+|now\s+|later\s+|also\s+)?"
@@ -444,6 +453,13 @@ _SAYS_TAIL = re.compile(
     r"(?:\s+to(?:\s+say)?)?|"
     r"says?|said|insists?|insisted|maintains?|maintained|claims?|claimed)"
     r"(?:\s+that)?(?:\s+(?:it|he|she|they|we))?$",
+    re.I,
+)
+
+
+_EXCLAMATION = re.compile(
+    r"^(?:it|it's|this|that|that's|here|here's|there|there's|we|i|you|they|he|she|done|official|"
+    r"confirmed|breaking|watch|listen|revealed)\b",
     re.I,
 )
 
@@ -458,6 +474,8 @@ def _headline_speaker(sentence: str) -> str | None:
         return None
     if _HEADLINE_LABEL.match(head) or _SAY_VERB.search(head) or _SPORT_SECTION.match(sentence):
         return None
+    if _EXCLAMATION.match(head):
+        return None  # "It's done: the Ironclads have traded Tillery"
     words = head.replace("'s", "").split()
     # "Weather service: ..." names a body; "Outbreak confirmed: ..." does not
     if not all(w[:1].isupper() or w.lower() in _SPEAKER_NOUNS for w in words[1:]):
@@ -754,8 +772,11 @@ def _attributed_claim(title: str, text: str = "") -> Finding | None:
         speaker = None  # "Tideborn: Saltglass expansion delayed": a game's name, a label
     m = _SPEAKER_THEN_QUOTE.match(title)
     who = speaker or (m.group("who") if m else None)
-    if who is None and (dash := _TRAILING_DASH.search(title)):
-        who = dash.group("who")  # wire style: "Kwon to visit Malindra - presidential office"
+    dash = _TRAILING_DASH.search(title) if who is None else None
+    if dash and _is_agent(dash.group("who")):
+        # wire style: "Kwon to visit Malindra - presidential office"; not "... - a week
+        # after denying it"
+        who = dash.group("who")
     if who is None:
         says = _TRAILING_SAYS.match(title) or _HEADLINE_SAYS.match(title)
         if says is None or not says.group("who")[:1].strip():
@@ -856,7 +877,11 @@ def _headline_actor(title: str) -> str | None:
         if all(w in _SPEAKER_NOUNS or _DESCRIPTOR.fullmatch(w) for w in nouns):
             return described["who"]
     actor = _HEADLINE_ACTOR.match(title)
-    return actor["who"] if actor else None
+    if actor and _EXCLAMATION.match(actor["who"]) and ":" in title:
+        # "It's done: the Ironclads have traded Tillery": who acted is after the colon
+        after = re.sub(r"^(?:the|a|an)\s+", "", title.split(":", 1)[1].strip(), flags=re.I)
+        actor = _HEADLINE_ACTOR.match(after)
+    return actor["who"] if actor and not _EXCLAMATION.fullmatch(actor["who"]) else None
 
 
 # Nouns that say what a named actor is, beside the role and organisation words
@@ -914,7 +939,23 @@ def _flat_headline(title: str, text: str, match: Match | None, lexicon: Lexicon)
     if actor is None:
         return None
     cue = Cue("claim", 0, 0, "headline", verb=True)
-    return Finding("claim", cue, title, actor, None, True, tentative=True)
+    # a deed told as what follows a denial ("Commission proposes vape ban, a week after
+    # denying it") answers a story by its own account: no need to find one first
+    answers = _AFTER_DENYING.search(f"{title} {_first_paragraph(text)}") is not None
+    return Finding("claim", cue, title, actor, None, True, tentative=not answers)
+
+
+_AFTER_DENYING = re.compile(
+    r"\b(?:after|despite|since)\s+(?:(?:publicly|earlier|initially|repeatedly|its|his|her|"
+    r"their|the|an?)\s+){0,2}(?:denying|dismissing|rejecting|rubbishing|denials?)\b"
+    r"|\b(?:after|since)\s+(?:he|she|it|they|we)\s+(?:had\s+)?(?:publicly\s+)?"
+    r"(?:denied|dismissed|rejected|rubbished)\b",
+    re.I,
+)
+
+
+def _first_paragraph(text: str) -> str:
+    return next((p.text for p in textmod.paragraphs(text) if len(p.text.split()) >= 8), "")
 
 
 def _own_sourcing(text: str, lexicon: Lexicon) -> bool:

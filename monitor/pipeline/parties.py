@@ -54,6 +54,15 @@ _METONYMS: dict[str, tuple[str, ...]] = {
     "kyiv": ("kyiv", "ukraine's government", "ukrainian government", "ukrainian officials"),
     "elysee": ("elysee", "élysée", "elysee palace", "french government", "france's government"),
     "pentagon": ("pentagon", "defense department", "department of defense"),
+    # the EU's executive, by its seat: "Brussels rejects report ..."
+    "eu-commission": (
+        "brussels",
+        "european commission",
+        "eu commission",
+        "the commission",
+        "commission",
+        "the european commission",
+    ),
 }
 _METONYM_KEY = {alias: key for key, aliases in _METONYMS.items() for alias in aliases}
 METONYM_KEYS = frozenset(_METONYMS)
@@ -65,6 +74,7 @@ _METONYM_DISPLAY = {
     "kyiv": "Kyiv",
     "elysee": "Élysée",
     "pentagon": "Pentagon",
+    "eu-commission": "European Commission",
 }
 
 # Institutions named by a role in many ways: "District Attorney Carla Mendez", "the DA's
@@ -106,6 +116,9 @@ AGENT_ROLES = (
     "spokesperson",
     "spokespeople",
     "chief executive",
+    # a sports club's general manager speaks for the club
+    "general manager",
+    "gm",
     "sporting director",
     "managing director",
     "director",
@@ -151,6 +164,8 @@ OFFICE_ROLES = (
     "chancellor",
     "councillor",
     "council member",
+    # an EU commissioner, like a minister, speaks for herself
+    "commissioner",
     "secretary",
     "representative",
     "rep.",
@@ -339,6 +354,12 @@ GENERIC_ORGS = frozenset(
         "authority",
         "authorities",
         "board",
+        # "..., council insists": the article's council
+        "council",
+        "trust",
+        "league",
+        "association",
+        "federation",
     ]
 )
 _MEDIA_WORDS = re.compile(
@@ -564,13 +585,25 @@ def party_key(name: str, *, org: bool = False) -> str:
     return _METONYM_KEY.get(slug.replace("-", " "), slug) or MEDIA_KEY
 
 
+# Unnamed officials are the outlet's sources: "diplomats say", "three EU officials told".
+_ANONYMOUS = re.compile(
+    # lowercase words, nationalities ("Austrian", "Chinese", "Israeli") and acronyms ("EU")
+    r"(?i:the\s+)?(?:(?-i:[a-z]+|[A-Z][a-z]+(?:an|ese|ish|i|ch)|[A-Z]{2,5})\s+){0,3}?"
+    r"(?i:diplomats|sources|insiders|aides)"
+    # bare "officials" are the article's body's ("officials said"); qualified ones are not
+    r"|(?i:the\s+)?(?:(?-i:[a-z]+|[A-Z][a-z]+(?:an|ese|ish|i|ch)|[A-Z]{2,5})\s+){1,3}?"
+    r"(?i:officials)",
+)
 # The last words of names of bodies that are outlets: "Daily News", "Relay Wire".
 _OUTLET_TAILS = frozenset(["news", "press", "post", "herald", "times", "wire", "network", "tv"])
 
 
 def _names_media(phrase: str) -> bool:
-    """Whether a phrase names the media ("people familiar", "the newspaper"), not a body
-    whose name holds a media word ("Interactive Media Workers Union", "Site Safety Board")."""
+    """Whether a phrase names the media ("people familiar", "the newspaper", unnamed
+    "diplomats" or "three EU officials"), not a body whose name holds a media word
+    ("Interactive Media Workers Union", "Site Safety Board")."""
+    if _ANONYMOUS.fullmatch(phrase.strip()):
+        return True
     words = phrase.split()
     last = _strip_possessive(words[-1]) if words else ""
     if last[:1].isupper() and last.lower() in ORG_WORDS - _OUTLET_TAILS:
@@ -603,6 +636,9 @@ def resolve(phrase: str, roles: Roles, outlet: str) -> Party | None:
     described = _described_main_org(phrase, roles)
     if described:
         return described
+    plural = re.fullmatch(r"(?:both |the two |the )?(\w+?)e?s", low)
+    if plural and plural.group(1) in GENERIC_ORGS and roles.main_org:
+        return _org_party(roles.main_org, roles)  # "the clubs announced": the headline's club
     if low.split()[-1] in GENERIC_ORGS and not any(w[:1].isupper() for w in phrase.split()):
         named = _fullest_name(phrase, roles)
         if named != phrase:
@@ -749,13 +785,24 @@ def _titled_name(phrase: str, roles: Roles) -> Party | None:
     return _name_party(name, roles)
 
 
+def _has_own_name(name: str) -> bool:
+    """Whether a body's name holds a word of its own, beyond what every such body is called
+    ("Club Aztlan", not "Foreign Ministry")."""
+    return any(
+        w.lower() not in ORG_WORDS
+        and w.lower() not in _ROLE_WORDS
+        and w.lower() not in _SHARED_WORDS
+        for w in name.split()
+    )
+
+
 def _clean_phrase(phrase: str) -> str:
     phrase = re.sub(r"\s+", " ", phrase.replace("’", "'")).strip(" ,.:;'\"-—–")
     phrase = re.sub(r"^(?:the|a|an|but|and|however|meanwhile|now)\s+", "", phrase, flags=re.I)
     # a place's body is the body: "Mexico's Club Aztlan", "Ireland's Department of Justice"
     placed = re.match(r"^[A-Z][\w-]*['’]s\s+([A-Z].*)$", phrase)
-    if placed and _is_org(placed.group(1)):
-        phrase = placed.group(1)
+    if placed and _is_org(placed.group(1)) and _has_own_name(placed.group(1)):
+        phrase = placed.group(1)  # not "Qasimah's Foreign Ministry": every state has one
     # where it is based says nothing of who it is: "Port Ellery-based Quillon"
     phrase = re.sub(r"^(?:[A-Z][\w.'-]*\s+){0,3}[\w.'-]+-based\s+(?=\S)", "", phrase)
     return phrase.strip()
