@@ -953,3 +953,31 @@ def test_an_exclamation_before_a_colon_is_no_speaker_and_a_dash_clause_no_attrib
     lead = "The European Commission on Wednesday proposed a ban on single-use vapes across the EU."
     [st] = detect(title, lead, outlet="EuroBeat")
     assert (st.kind, st.party_key, st.tentative) == ("claim", "eu-commission", False)
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "Week 10 start/sit: Don't let the Tillery trade noise bench your WR1",
+        "Barrow on Tillery rumors: 'I'm not going to rule anything out'",
+        "Prospectors fall to 1-9 as Bighorns roll; Lindqvist won't discuss his future",
+        "Forge Cup odds drift as the Brandvold contract standoff shows no sign of ending",
+        "Coach Pruitt says he has no interest in discussing the league investigation",
+    ],
+)
+def test_advice_evasions_and_goings_on_are_no_statements(title: str) -> None:
+    assert [s.kind for s in detect(title, "", outlet="X") if s.kind == "denial"] == []
+    assert classify("", title=title)[0] != "denial"
+
+
+def test_reassurance_before_a_denial_keeps_it() -> None:
+    assert classify("", title="Don't Worry, The Breakfast Club Star Judd Nelson Is Not Dead")[
+        0
+    ] == ("denial")
+
+
+def test_a_ministry_is_named_by_all_its_words() -> None:
+    from monitor.pipeline.parties import party_key
+
+    assert party_key("Foreign Ministry") == "foreign-ministry"
+    assert party_key("Prime Minister's Office") != "office"

@@ -165,6 +165,8 @@ _DENIAL_PHRASES = (
     r"never happened",
     r"(?:did not|didn't|has not|hasn't|have not|haven't) happen(?:ed)?",
     r"no such \w+",
+    # not "the standoff showed no sign of ending": a thing going on
+    r"(?<!show )(?<!shows )(?<!showed )(?<!showing )"
     r"no (?:risk|threat|danger|evidence|sign|record|instruction)s? (?:of|that|to)",
     r"nonsense",
     r"rubbish",
@@ -185,7 +187,8 @@ _DENIAL_PHRASES = (
     r"alive and (?:well|kicking|safe|at (?:his|her|their) posts?)",
     r"proof of life",
     r"no intention",
-    r"(?:made|paid|received|had|held|taken) no",
+    # "had no contact", not "had no interest in discussing it"
+    r"(?:made|paid|received|had|held|taken) no(?! (?:interest|choice|option|time|desire|wish)\b)",
     r"(?:has|have|had) not (?:paid|made|agreed|accepted|spoken|met|received|signed)",
     r"no (?:bid|offer|deal|agreement|ransom|payment|contact|contacts|talks|meeting|call)s?",
     r"misinformation",
@@ -349,7 +352,7 @@ _TRAPS = (
     r"(?:not|never|n't)(?: \w+){0,3} (?:to )?(?:either )?(?:confirm or deny|deny or confirm)",
     # refusing to rule something out, or to be drawn, is neither a claim nor a denial
     r"(?:refus\w*|declin\w*|won't|will not|would not|wouldn't|did not|didn't|does not|doesn't"
-    r"|not|never|no one|nobody) (?:to )?rul(?:e|ed|ing) (?:\w+ )?out",
+    r"|not|never|no one|nobody)(?: going)? (?:to )?rul(?:e|ed|ing) (?:\w+ )?out",
     r"(?:won't|will not|would not|wouldn't|refus\w* to|declin\w* to|not) be drawn",
     r"(?:laugh|brush|shrug|wave|bat)(?:s|ed|ing)? (?:off|away|aside) (?:an? |the |his |her )?"
     r"(?:\w+ ){0,2}questions?",
@@ -377,6 +380,12 @@ _TRAPS = (
     r"(?:appeal|challenge|motion|petition|plea|lawsuit|suit|case)",
     r"den(?:y|ies|ied|ying) (?:\w+ )?rights (?:to|for)",
     r"did not respond",
+    # advice and evasions, not statements: "Don't let the trade noise bench your WR1",
+    # "Lindqvist won't discuss his future"
+    r"(?:^|(?<=[:!?] ))(?:don't|do not|never) (?:let|miss|forget|sleep on|buy|sell|"
+    r"bench|start|overreact|expect|believe|trust|fall for)\b",
+    r"(?:won't|will not|would not|wouldn't|refus\w* to|declin\w* to|did not|didn't) "
+    r"(?:discuss|address|talk about|speak about|get into|elaborate)",
     # an error message, not a statement: "users are getting 'access denied' errors"
     r"(?:access|permission|entry) (?:was |is )?denied",
     # passenger rights: "Denied boarding on a Bellhaven Air flight?"

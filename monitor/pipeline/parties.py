@@ -570,6 +570,8 @@ def party_key(name: str, *, org: bool = False) -> str:
         return MEDIA_KEY
     words = [_strip_possessive(w) for w in text.split()]
     named = [w for w in words if w.lower() not in _ROLE_WORDS or w.lower() in ORG_WORDS]
+    if len(words) >= 2 and words[-1].lower() in ORG_WORDS:
+        named = words  # "Foreign Ministry", "Prime Minister's Office": the words are its name
     words = named or words  # a bare role ("the CEO") is its own key
     if not org and _is_person(" ".join(words)):
         return words[-1].lower()
