@@ -981,3 +981,9 @@ def test_a_ministry_is_named_by_all_its_words() -> None:
 
     assert party_key("Foreign Ministry") == "foreign-ministry"
     assert party_key("Prime Minister's Office") != "office"
+
+
+def test_saying_again_names_the_speaker() -> None:
+    lead = "Halvard Systems has reiterated in a filing that the report of 4,000 layoffs is false."
+    [st] = detect("Layoff report answered", lead, outlet="Wire")
+    assert (st.kind, st.party_key) == ("denial", "halvard-systems")

@@ -289,3 +289,10 @@ def test_a_commissioner_speaks_for_herself_and_every_state_has_a_foreign_ministr
     assert party is not None and party.key == "hrabkova"
     party = resolve("Qasimah's Foreign Ministry", learn_roles("", ""), "X")
     assert party is not None and party.key not in ("ministry", "foreign-ministry")
+
+
+def test_a_headlines_first_word_is_no_organisation_name() -> None:
+    assert (
+        learn_roles("Energy ministry restates Brekke Point will run to 2040", "").main_org is None
+    )
+    assert learn_roles("Norvane Energy denies breach", "").main_org == "Norvane Energy"

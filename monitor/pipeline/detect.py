@@ -41,7 +41,9 @@ _LEAD_SENTENCES = 2
 _QUOTE = re.compile(r"\"([^\"]{2,300})\"|(?<![A-Za-z])'([^']{2,200}?)'(?![A-Za-z])")
 _SAY_VERB = re.compile(
     r"\b(?:says?|said|saying|insists?|insisted|tells?|told|adds?|added|calls?|called|"
-    r"describes?|described|labels?|labell?ed|stated?|writes?|wrote)\b",
+    r"describes?|described|labels?|labell?ed|stated?|writes?|wrote|"
+    # saying again: "The energy ministry has repeated in a written answer that ..."
+    r"repeated|reiterated|restated|reaffirmed)\b",
     re.I,
 )
 _CLAUSE_BREAK = re.compile(

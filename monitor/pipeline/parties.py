@@ -536,7 +536,8 @@ def _main_org(title: str, roles: Roles) -> str | None:
         run = _TITLE_VERB.sub("", run)
         for name in _split_roles(run):
             full = roles.names.get(_strip_possessive(name.split()[0]).lower(), name)
-            if _is_org(full):
+            # "Energy ministry restates ...": a sentence's first word, not a name
+            if _is_org(full) and (_has_own_name(full) or full.lower() in _METONYM_KEY):
                 return full
     return None
 
