@@ -15,8 +15,10 @@ headline. Opinion, analysis and review pieces report nothing.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from functools import lru_cache
+from itertools import islice
 
 from monitor.models import Kind, Match, Statement
 from monitor.pipeline import text as textmod
@@ -678,14 +680,22 @@ def _finding(sentence: str, lexicon: Lexicon, in_title: bool) -> tuple[Finding |
     return finding, trapped
 
 
-def _lead(text: str) -> list[str]:
-    """The first sentences of the first paragraph that is neither a one-line heading nor a
-    notice to the reader an extractor let through (a cookie banner before the story)."""
+def _news_paragraphs(text: str) -> Iterator[str]:
+    """The paragraphs that are neither a one-line heading nor a notice to the reader an
+    extractor let through (a cookie banner before the story)."""
     for para in textmod.paragraphs(text):
         if len(para.text.split()) >= 8 and not _is_notice(para.text):
-            sentences = [s.text for s in textmod.sentences(para.text)][:_LEAD_SENTENCES]
-            return [_DATELINE.sub("", sentences[0]), *sentences[1:]] if sentences else []
-    return []
+            yield para.text
+
+
+def _first_paragraph(text: str) -> str:
+    return next(_news_paragraphs(text), "")
+
+
+def _lead(text: str) -> list[str]:
+    """The first sentences of the first news paragraph."""
+    sentences = [s.text for s in textmod.sentences(_first_paragraph(text))][:_LEAD_SENTENCES]
+    return [_DATELINE.sub("", sentences[0]), *sentences[1:]] if sentences else []
 
 
 def _is_notice(paragraph: str) -> bool:
@@ -956,19 +966,11 @@ _AFTER_DENYING = re.compile(
 )
 
 
-def _first_paragraph(text: str) -> str:
-    return next((p.text for p in textmod.paragraphs(text) if len(p.text.split()) >= 8), "")
-
-
 def _own_sourcing(text: str, lexicon: Lexicon) -> bool:
     """Whether the first paragraphs give the outlet's own sourcing, live (not hedged, not
     in the past)."""
     pats = _patterns(lexicon)
-    paragraphs = [
-        p.text
-        for p in textmod.paragraphs(text)
-        if len(p.text.split()) >= 8 and not _is_notice(p.text)
-    ][:_SCOOP_PARAGRAPHS]
+    paragraphs = list(islice(_news_paragraphs(text), _SCOOP_PARAGRAPHS))
     return any(
         not _is_hedged(paragraph, m.start(), pats, negators=True)
         and not _in_background(paragraph, m.start(), m.end(), pats)

@@ -430,13 +430,13 @@ class Fetcher:
         literal = literal_address(host)
         if literal is not None:
             addresses = [literal]
-        elif proxied:
+        else:
             try:
                 addresses = await self._resolve(host)
             except FetchError:
-                return
-        else:
-            addresses = await self._resolve(host)
+                if proxied:
+                    return
+                raise
         check_addresses(host, addresses, self._allowed)
         assert self._backend is not None
         self._backend.pins[host] = tuple(str(ip) for ip in addresses)

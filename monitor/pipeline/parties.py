@@ -527,7 +527,7 @@ _TITLE_VERB = re.compile(
     r"\s(?:Says|Said|Denies|Denied|Rejects|Rejected|Dismisses|Dismissed|Confirms|Confirmed|"
     r"Admits|Calls|Slams|Insists|Refutes|Rebuts|Debunks|Disputes|Is|Are|Was|Were|Will|Has|Have|"
     r"Had|To|Plans|Weighs|Considers|Announces|Names|Fires|Ousts|Quits|Joins|Agrees|Seeks|"
-    r"Sues|Wins|Loses|Cuts|Buys|Sells|Hits|Pushes|Brushes|Shoots|Rubbishes|Says)\b.*$"
+    r"Sues|Wins|Loses|Cuts|Buys|Sells|Hits|Pushes|Brushes|Shoots|Rubbishes)\b.*$"
 )
 
 
@@ -589,13 +589,12 @@ def party_key(name: str, *, org: bool = False) -> str:
 
 
 # Unnamed officials are the outlet's sources: "diplomats say", "three EU officials told".
+# lowercase words, nationalities ("Austrian", "Chinese", "Israeli") and acronyms ("EU")
+_QUALIFIER = r"(?i:the\s+)?(?:(?-i:[a-z]+|[A-Z][a-z]+(?:an|ese|ish|i|ch)|[A-Z]{2,5})\s+)"
 _ANONYMOUS = re.compile(
-    # lowercase words, nationalities ("Austrian", "Chinese", "Israeli") and acronyms ("EU")
-    r"(?i:the\s+)?(?:(?-i:[a-z]+|[A-Z][a-z]+(?:an|ese|ish|i|ch)|[A-Z]{2,5})\s+){0,3}?"
-    r"(?i:diplomats|sources|insiders|aides)"
+    rf"{_QUALIFIER}{{0,3}}?(?i:diplomats|sources|insiders|aides)"
     # bare "officials" are the article's body's ("officials said"); qualified ones are not
-    r"|(?i:the\s+)?(?:(?-i:[a-z]+|[A-Z][a-z]+(?:an|ese|ish|i|ch)|[A-Z]{2,5})\s+){1,3}?"
-    r"(?i:officials)",
+    rf"|{_QUALIFIER}{{1,3}}?(?i:officials)",
 )
 # The last words of names of bodies that are outlets: "Daily News", "Relay Wire".
 _OUTLET_TAILS = frozenset(["news", "press", "post", "herald", "times", "wire", "network", "tv"])
